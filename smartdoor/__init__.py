@@ -1,0 +1,1 @@
+"""Smart Door: a door that knows its visitors."""

@@ -1,0 +1,1 @@
+"""Adapters: the ports implemented for memory (fakes), the local machine and AWS."""

@@ -1,0 +1,203 @@
+"""In-memory repositories and stores; a lock makes each operation atomic like its SQL or DynamoDB twin."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from smartdoor.domain.errors import Conflict, InvalidInput, NotFound, PasscodeCollision
+from smartdoor.domain.model import DetectedFace, Page, Passcode, Photo, Sighting, SightingStatus, Visitor
+from smartdoor.ports import AttemptState
+
+T = TypeVar("T")
+
+
+def _page(items: list[T], limit: int, next_token: str | None) -> Page[T]:
+    try:
+        start = int(next_token) if next_token else 0
+    except ValueError as exc:
+        raise InvalidInput("nextToken", "nextToken is not one this server gave out.") from exc
+    end = start + limit
+    return Page(tuple(items[start:end]), str(end) if end < len(items) else None)
+
+
+class MemoryVisitors:
+    def __init__(self) -> None:
+        self.items: dict[str, Visitor] = {}
+        self._lock = threading.Lock()
+
+    def add(self, visitor: Visitor) -> None:
+        with self._lock:
+            self.items[visitor.id] = visitor
+
+    def get(self, visitor_id: str) -> Visitor | None:
+        return self.items.get(visitor_id)
+
+    def get_by_face(self, face_id: str) -> Visitor | None:
+        return next((v for v in self.items.values() if v.face_id == face_id), None)
+
+    def add_photo(self, visitor_id: str, photo: Photo) -> None:
+        with self._lock:
+            visitor = self.items.get(visitor_id)
+            if visitor is not None:
+                self.items[visitor_id] = replace(visitor, photos=(*visitor.photos, photo))
+
+    def list(self, limit: int, next_token: str | None) -> Page[Visitor]:
+        ordered = sorted(self.items.values(), key=lambda v: (v.created_at, v.id), reverse=True)
+        return _page(ordered, limit, next_token)
+
+    def delete(self, visitor_id: str) -> Visitor | None:
+        with self._lock:
+            return self.items.pop(visitor_id, None)
+
+
+class MemorySightings:
+    def __init__(self) -> None:
+        self.items: dict[str, Sighting] = {}
+        self._lock = threading.Lock()
+
+    def add(self, sighting: Sighting) -> None:
+        with self._lock:
+            self.items[sighting.id] = sighting
+
+    def get(self, sighting_id: str) -> Sighting | None:
+        return self.items.get(sighting_id)
+
+    def list(self, status: SightingStatus | None, limit: int, next_token: str | None) -> Page[Sighting]:
+        chosen = [s for s in self.items.values() if status is None or s.status is status]
+        chosen.sort(key=lambda s: (s.created_at, s.id), reverse=True)
+        return _page(chosen, limit, next_token)
+
+    def transition(
+        self,
+        sighting_id: str,
+        allowed_from: frozenset[SightingStatus],
+        to: SightingStatus,
+        decided_at: datetime,
+        visitor_id: str | None = None,
+    ) -> Sighting:
+        with self._lock:
+            current = self.items.get(sighting_id)
+            if current is None:
+                raise NotFound(f"No sighting {sighting_id!r}.")
+            if current.status not in allowed_from:
+                raise Conflict(f"This visitor was already handled: {current.status.value.lower()}.")
+            moved = replace(
+                current, status=to, decided_at=decided_at, visitor_id=visitor_id or current.visitor_id
+            )
+            self.items[sighting_id] = moved
+            return moved
+
+
+class MemoryPasscodes:
+    def __init__(self) -> None:
+        self.items: dict[str, Passcode] = {}
+        self._lock = threading.Lock()
+
+    def add(self, passcode: Passcode, now: datetime) -> None:
+        with self._lock:
+            existing = self.items.get(passcode.code_hash)
+            if existing is not None and existing.is_live(now):
+                raise PasscodeCollision("a live passcode has this code")
+            self.items[passcode.code_hash] = passcode
+
+    def consume(self, code_hash: str, now: datetime) -> Passcode | None:
+        with self._lock:
+            existing = self.items.get(code_hash)
+            if existing is None or not existing.is_live(now):
+                return None  # an expired row stays, as a lazy TTL would leave it
+            del self.items[code_hash]
+            return existing
+
+
+class MemoryThrottle:
+    def __init__(self) -> None:
+        self.windows: dict[str, tuple[int, datetime]] = {}  # key → (count, window end)
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
+        with self._lock:
+            count, ends = self.windows.get(key, (0, now))
+            if ends <= now:
+                count, ends = 0, now + window
+            if count >= limit:
+                return False
+            self.windows[key] = (count + 1, ends)
+            return True
+
+
+class MemoryAttempts:
+    def __init__(self) -> None:
+        self.states: dict[str, tuple[int, datetime | None, datetime]] = {}  # failures, locked, forget at
+        self._lock = threading.Lock()
+
+    def get(self, client: str, now: datetime) -> AttemptState:
+        failures, locked, forget_at = self.states.get(client, (0, None, now))
+        if forget_at <= now and (locked is None or locked <= now):
+            return AttemptState(0, None)
+        return AttemptState(failures, locked)
+
+    def add_failure(self, client: str, now: datetime, forget_after: timedelta) -> int:
+        with self._lock:
+            failures, locked, forget_at = self.states.get(client, (0, None, now))
+            failures = failures + 1 if forget_at > now else 1
+            self.states[client] = (failures, locked, now + forget_after)
+            return failures
+
+    def lock(self, client: str, until: datetime) -> None:
+        with self._lock:
+            failures, _, forget_at = self.states.get(client, (0, None, until))
+            self.states[client] = (failures, until, max(forget_at, until))
+
+    def clear(self, client: str) -> None:
+        with self._lock:
+            self.states.pop(client, None)
+
+
+class MemoryFaceIndex:
+    """Labels only; the dlib index adds descriptors and search."""
+
+    def __init__(self, ids: Iterable[str] | None = None) -> None:
+        self.labels: dict[str, str] = {}
+        self._ids = iter(ids) if ids is not None else None
+        self._count = 0
+
+    def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+        self._count += 1
+        face_id = next(self._ids) if self._ids is not None else f"face-{self._count}"
+        self.labels[face_id] = external_id
+        return face_id
+
+    def relabel(self, face_id: str, external_id: str) -> None:
+        self.labels[face_id] = external_id
+
+    def delete(self, face_ids: Iterable[str]) -> None:
+        for face_id in face_ids:
+            self.labels.pop(face_id, None)
+
+
+class MemoryPhotos:
+    def __init__(self, bucket: str = "memory") -> None:
+        self.objects: dict[str, bytes] = {}
+        self.bucket = bucket
+
+    def put(self, key: str, data: bytes, content_type: str, now: datetime) -> Photo:
+        self.objects[key] = data
+        return Photo(object_key=key, bucket=self.bucket, created_timestamp=now)
+
+    def url(self, photo: Photo) -> str:
+        return f"memory://{photo.bucket}/{photo.object_key}"
+
+    def delete(self, photo: Photo) -> None:
+        self.objects.pop(photo.object_key, None)
+
+
+class MemoryFrames:
+    def __init__(self) -> None:
+        self.frames: dict[tuple[str, datetime], bytes] = {}
+
+    def frame_at(self, camera_id: str, at: datetime) -> bytes | None:
+        return self.frames.get((camera_id, at))

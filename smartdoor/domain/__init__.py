@@ -1,0 +1,1 @@
+"""The pure rules of the door: no I/O, no clock, no framework."""

@@ -1,0 +1,130 @@
+"""Entities and value objects of the door."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class SightingStatus(enum.StrEnum):
+    PENDING = "PENDING"  # an unknown face, waiting for the owner
+    APPROVED = "APPROVED"  # the owner said yes; registration not done yet
+    DENIED = "DENIED"  # the owner said no; the face stays quiet for a cooldown
+    REGISTERED = "REGISTERED"  # approved and registered: it became a visitor
+    KNOWN = "KNOWN"  # a registered visitor came back
+
+
+class AccessDecision(enum.StrEnum):
+    APPROVE = "APPROVE"
+    DENY = "DENY"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A stored photo, in the seed's shape (S3 object or local file)."""
+
+    object_key: str
+    bucket: str
+    created_timestamp: datetime
+
+
+@dataclass(frozen=True)
+class Visitor:
+    id: str
+    face_id: str
+    name: str
+    phone_number: str
+    photos: tuple[Photo, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Sighting:
+    id: str
+    face_id: str
+    camera_id: str
+    status: SightingStatus
+    created_at: datetime
+    photo: Photo | None = None
+    visitor_id: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Passcode:
+    """A one-time passcode as stored: only the keyed hash of the code, never the code."""
+
+    code_hash: str
+    visitor_id: str
+    created_at: datetime
+    expires_at: datetime
+
+    def is_live(self, now: datetime) -> bool:
+        # Checked on every read: storage TTLs delete lazily, so an expired row may still be there.
+        return now < self.expires_at
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """Relative to the frame, as Rekognition writes it (0..1)."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class FaceMatch:
+    face_id: str
+    similarity: float  # percent, 0..100
+    external_image_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DetectedFace:
+    bounding_box: BoundingBox
+    confidence: float
+    matches: tuple[FaceMatch, ...] = ()
+    # A local analyser may carry the face descriptor so the local index can store it; AWS records never do.
+    descriptor: tuple[float, ...] | None = None
+
+    def best_match(self) -> FaceMatch | None:
+        return max(self.matches, key=lambda m: m.similarity, default=None)
+
+
+@dataclass(frozen=True)
+class FaceEvent:
+    """One analysed frame: where and when it was seen, and the faces in it."""
+
+    camera_id: str
+    frame_time: datetime
+    faces: tuple[DetectedFace, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+    # Inline images referenced from the HTML as cid:<name>.
+    inline_images: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True)
+class Sms:
+    phone_number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing and the opaque token for the next one."""
+
+    items: tuple[T, ...]
+    next_token: str | None

@@ -1,0 +1,40 @@
+"""The door's tunable rules, in one value the services read (loaded from Settings at bootstrap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from smartdoor.domain.lockout import LockoutPolicy
+from smartdoor.domain.passcodes import MAX_LIFETIME
+
+
+@dataclass(frozen=True)
+class SmsLimit:
+    count: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class DoorPolicy:
+    owner_email: str = "owner@localhost"
+    public_url: str = "http://127.0.0.1:8000"  # where links in emails point
+    match_threshold: float = 90.0  # similarity (percent) at which a face is the same person
+    otp_lifetime: timedelta = MAX_LIFETIME
+    visitor_cooldown: timedelta = timedelta(minutes=10)  # one passcode SMS per visit, not per frame
+    deny_cooldown: timedelta = timedelta(hours=24)  # a denied face stays quiet this long
+    link_lifetime: timedelta = timedelta(hours=24)
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    # Wrong codes a minute at the door, all clients together; beyond it the owner is alerted.
+    failure_budget_per_minute: int = 30
+    sms_limits: tuple[SmsLimit, ...] = (
+        SmsLimit(1, timedelta(minutes=1)),
+        SmsLimit(5, timedelta(minutes=10)),
+    )
+    code_attempts: int = 20  # draws before giving up on finding a free code (10^6 codes; a few live)
+
+    def __post_init__(self) -> None:
+        if not timedelta(0) < self.otp_lifetime <= MAX_LIFETIME:
+            raise ValueError(f"otp_lifetime must be within (0, {MAX_LIFETIME}]")
+        if not 0 < self.match_threshold <= 100:
+            raise ValueError("match_threshold is a similarity in percent: (0, 100]")

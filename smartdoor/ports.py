@@ -1,0 +1,148 @@
+"""The ports: what the core needs from the world, one small role each.
+
+Every operation keeps its guarantee on its own (uniqueness, single use, claims), so a DynamoDB adapter can
+match it with one conditional write and a SQLite adapter with one statement. Adapters raise domain errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from smartdoor.domain.model import (
+    DetectedFace,
+    Email,
+    Page,
+    Passcode,
+    Photo,
+    Sighting,
+    SightingStatus,
+    Sms,
+    Visitor,
+)
+
+
+class Clock(Protocol):
+    """Tells the time (UTC, aware)."""
+
+    def now(self) -> datetime: ...
+
+
+class IdGenerator(Protocol):
+    """Makes new unique ids for visitors, sightings and link nonces."""
+
+    def new_id(self) -> str: ...
+
+
+class VisitorRepository(Protocol):
+    """Registered visitors, by id and by face."""
+
+    def add(self, visitor: Visitor) -> None: ...
+    def get(self, visitor_id: str) -> Visitor | None: ...
+    def get_by_face(self, face_id: str) -> Visitor | None: ...
+    def add_photo(self, visitor_id: str, photo: Photo) -> None: ...
+    def list(self, limit: int, next_token: str | None) -> Page[Visitor]: ...
+    def delete(self, visitor_id: str) -> Visitor | None: ...
+
+
+class SightingRepository(Protocol):
+    """Faces the door has seen, newest first."""
+
+    def add(self, sighting: Sighting) -> None: ...
+    def get(self, sighting_id: str) -> Sighting | None: ...
+    def list(self, status: SightingStatus | None, limit: int, next_token: str | None) -> Page[Sighting]: ...
+
+    def transition(
+        self,
+        sighting_id: str,
+        allowed_from: frozenset[SightingStatus],
+        to: SightingStatus,
+        decided_at: datetime,
+        visitor_id: str | None = None,
+    ) -> Sighting:
+        """Move to ``to`` only from one of ``allowed_from`` (atomic); else raise Conflict or NotFound."""
+        ...
+
+
+class PasscodeStore(Protocol):
+    """Live one-time passcodes, keyed by their keyed hash."""
+
+    def add(self, passcode: Passcode, now: datetime) -> None:
+        """Store it unless a live passcode has the same hash: then raise PasscodeCollision."""
+        ...
+
+    def consume(self, code_hash: str, now: datetime) -> Passcode | None:
+        """Delete and return the live passcode with this hash, atomically: one caller wins."""
+        ...
+
+
+class Throttle(Protocol):
+    """Counts events per key in a window that starts at the first counted event."""
+
+    def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
+        """Count one event if fewer than ``limit`` were counted in the live window; atomic."""
+        ...
+
+
+@dataclass(frozen=True)
+class AttemptState:
+    failures: int
+    locked_until: datetime | None
+
+
+class ClientAttempts(Protocol):
+    """Wrong passcode tries per door client (an IP or a door device)."""
+
+    def get(self, client: str, now: datetime) -> AttemptState: ...
+
+    def add_failure(self, client: str, now: datetime, forget_after: timedelta) -> int:
+        """Count a wrong try atomically and return the client's consecutive failures."""
+        ...
+
+    def lock(self, client: str, until: datetime) -> None: ...
+    def clear(self, client: str) -> None: ...
+
+
+class FaceIndex(Protocol):
+    """Faces the door can recognise, each labelled ``sighting-<id>`` or ``visitor-<id>``."""
+
+    def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+        """Remember this face so later frames match it; return its face id."""
+        ...
+
+    def relabel(self, face_id: str, external_id: str) -> None: ...
+    def delete(self, face_ids: Iterable[str]) -> None: ...
+
+
+class PhotoStore(Protocol):
+    """Private photo storage with short-lived links (S3 presigned URLs or signed local URLs)."""
+
+    def put(self, key: str, data: bytes, content_type: str, now: datetime) -> Photo: ...
+    def url(self, photo: Photo) -> str: ...
+    def delete(self, photo: Photo) -> None: ...
+
+
+class FrameSource(Protocol):
+    """The camera frame at a time, when the event itself did not bring one (AWS: Kinesis Video GetImages)."""
+
+    def frame_at(self, camera_id: str, at: datetime) -> bytes | None: ...
+
+
+class Mailer(Protocol):
+    """Sends email to the owner."""
+
+    def send(self, email: Email) -> None: ...
+
+
+class SmsSender(Protocol):
+    """Sends text messages to visitors."""
+
+    def send(self, sms: Sms) -> None: ...
+
+
+class SightingPublisher(Protocol):
+    """Pushes a new sighting to the owner's live console."""
+
+    def publish(self, sighting: Sighting) -> None: ...

@@ -1,0 +1,62 @@
+"""The door itself: a typed passcode opens it once, for the visitor it was sent to."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from smartdoor.domain.passcodes import hash_code, looks_like_code
+from smartdoor.services.context import Door, log
+from smartdoor.services.messages import failure_alert_email
+
+DENIED = "Permission denied"
+
+
+@dataclass(frozen=True)
+class AccessResult:
+    granted: bool
+    message: str
+    visitor_name: str | None = None
+
+
+def validate_otp(door: Door, otp: str, client: str) -> AccessResult:
+    """Grant entry for a live code, consuming it. Wrong, expired and used codes get the same answer."""
+    now = door.clock.now()
+    state = door.attempts.get(client, now)
+    if state.locked_until is not None and state.locked_until > now:
+        # Checked before the code, so a locked client learns nothing about any code.
+        wait = math.ceil((state.locked_until - now).total_seconds())
+        return AccessResult(False, f"{DENIED}. Too many wrong codes: try again in {wait} s.")
+
+    candidate = otp.strip()
+    passcode = (
+        door.passcodes.consume(hash_code(candidate, door.secret_key), now)
+        if looks_like_code(candidate)
+        else None
+    )
+    visitor = door.visitors.get(passcode.visitor_id) if passcode else None
+    if visitor is not None:
+        if state.failures:
+            door.attempts.clear(client)
+        log.info("door opened for visitor %s", visitor.id)
+        return AccessResult(True, f"Welcome, {visitor.name}!", visitor.name)
+
+    _count_failure(door, client)
+    return AccessResult(False, DENIED)
+
+
+def _count_failure(door: Door, client: str) -> None:
+    now = door.clock.now()
+    policy = door.policy
+    failures = door.attempts.add_failure(client, now, policy.lockout.forget_after)
+    until = policy.lockout.lock_until(failures, now)
+    if until is not None:
+        door.attempts.lock(client, until)
+        log.warning("door client locked out until %s after %d wrong codes", until.isoformat(), failures)
+    minute = timedelta(minutes=1)
+    within_budget = door.throttle.acquire("door:failures", policy.failure_budget_per_minute, minute, now)
+    # One alert per ten minutes at most, so an attack does not also flood the owner's inbox.
+    if not within_budget and door.throttle.acquire("door:failure-alert", 1, timedelta(minutes=10), now):
+        log.warning("wrong-code budget exceeded; alerting the owner")
+        door.mailer.send(failure_alert_email(policy.owner_email, policy.failure_budget_per_minute, now))

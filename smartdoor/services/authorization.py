@@ -1,0 +1,61 @@
+"""Who is asking: the owner (authenticated by the edge) or someone holding a signed email link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartdoor.domain.errors import NotAllowed
+from smartdoor.domain.links import LinkGrant, LinkInvalid, LinkUsed, verify_link
+from smartdoor.services.context import Door
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The edge checked the owner's credentials (local bearer token, Cognito on AWS)."""
+
+
+@dataclass(frozen=True)
+class LinkHolder:
+    """Carries a token from the owner's email; it is verified here, never trusted by the edge."""
+
+    token: str
+
+
+@dataclass(frozen=True)
+class Anonymous:
+    """The public: the door page."""
+
+
+Actor = Owner | LinkHolder | Anonymous
+
+
+def require_owner(actor: Actor) -> None:
+    if not isinstance(actor, Owner):
+        raise NotAllowed("This needs the owner's sign-in.")
+
+
+def check_link(door: Door, actor: LinkHolder, sighting_id: str) -> LinkGrant:
+    """Verify a link token for this sighting without using it up (for showing the approval page)."""
+    grant = verify_link(actor.token, door.secret_key, door.clock.now())
+    if grant.sighting_id != sighting_id:
+        raise LinkInvalid("This link is for another visitor.")
+    return grant
+
+
+def authorize_for_sighting(door: Door, actor: Actor, sighting_id: str) -> LinkGrant | None:
+    """Owner, or a valid link for this sighting. Returns the grant to spend once the action is allowed."""
+    if isinstance(actor, Owner):
+        return None
+    if isinstance(actor, LinkHolder):
+        return check_link(door, actor, sighting_id)
+    raise NotAllowed("This needs the owner's sign-in or the link from the owner's email.")
+
+
+def spend_link(door: Door, grant: LinkGrant | None) -> None:
+    """Claim the link's nonce; a second use of the same link fails here (one conditional write)."""
+    if grant is None:
+        return
+    now = door.clock.now()
+    window = max(grant.expires_at - now, door.policy.link_lifetime)
+    if not door.throttle.acquire(f"link:{grant.nonce}", 1, window, now):
+        raise LinkUsed("This link was already used.")
