@@ -1,0 +1,1 @@
+"""Local adapters: SQLite, files, the outbox and SMTP. Never imported by a Lambda."""

@@ -1,0 +1,174 @@
+"""The local SQLite database: one file in the data folder, WAL, a connection per thread, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def to_micros(at: datetime) -> int:
+    """Times are stored as integer microseconds since the epoch: exact, and ordered as numbers."""
+    return (at - _EPOCH) // _MICRO
+
+
+def from_micros(value: int) -> datetime:
+    return _EPOCH + value * _MICRO
+
+
+# Each entry moves the schema one version forward; never edit one that has shipped, add another.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE visitors (
+        id TEXT PRIMARY KEY,
+        face_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        phone_number TEXT NOT NULL,
+        photos TEXT NOT NULL DEFAULT '[]',          -- JSON list of {objectKey, bucket, createdTimestamp}
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX visitors_by_face ON visitors (face_id);
+    CREATE INDEX visitors_by_created ON visitors (created_at DESC, id DESC);
+
+    CREATE TABLE sightings (
+        id TEXT PRIMARY KEY,
+        face_id TEXT NOT NULL,
+        camera_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        photo TEXT,                                  -- JSON {objectKey, bucket, createdTimestamp} or NULL
+        visitor_id TEXT,
+        decided_at INTEGER
+    );
+    CREATE INDEX sightings_by_created ON sightings (created_at DESC, id DESC);
+    CREATE INDEX sightings_by_status ON sightings (status, created_at DESC, id DESC);
+
+    CREATE TABLE passcodes (
+        code_hash TEXT PRIMARY KEY,                  -- HMAC of the code; the code itself is never stored
+        visitor_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE throttle (
+        key TEXT PRIMARY KEY,
+        count INTEGER NOT NULL,
+        window_end INTEGER NOT NULL
+    );
+
+    CREATE TABLE attempts (
+        client TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until INTEGER,
+        forget_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE faces (
+        face_id TEXT PRIMARY KEY,
+        external_id TEXT NOT NULL,
+        descriptor BLOB,                             -- float32 x 128 from the local analyser, when known
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX faces_by_external ON faces (external_id);
+
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('email', 'sms')),
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        body_text TEXT NOT NULL,
+        body_html TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'stored',       -- stored | sent | failed (SMTP delivery of emails)
+        error TEXT,
+        tries INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE outbox_images (
+        message_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+        cid TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (message_id, cid)
+    );
+    """,
+)
+
+
+def _statements(script: str) -> Iterator[str]:
+    # executescript() would COMMIT first and break the migration's transaction, so split it here.
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
+
+
+class Database:
+    """Hands each thread its own connection to one SQLite file."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000) -> None:
+        self.path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # Autocommit mode: single statements are atomic; multi-statement work uses transaction().
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable across app crashes
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: take the write lock up front so two writers never deadlock on upgrade."""
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def migrate(self) -> int:
+        """Bring the schema to the newest version; return it. Safe to run at every start."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.transaction() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            current = row[0] if row else 0
+            if current > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"{self.path} has schema version {current}, newer than this Smart Door "
+                    f"({len(MIGRATIONS)}): upgrade Smart Door"
+                )
+            for script in MIGRATIONS[current:]:
+                for statement in _statements(script):
+                    conn.execute(statement)
+            conn.execute("DELETE FROM schema_version")
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS),))
+        return len(MIGRATIONS)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
