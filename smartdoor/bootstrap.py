@@ -1,0 +1,101 @@
+"""Wire once: the one place that picks adapters. Each side's adapters are imported only when it is built,
+so a Lambda never imports SQLite code and the local server never needs AWS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from smartdoor.config import Settings
+from smartdoor.domain.passcodes import CodeSource, random_code
+from smartdoor.ports import Clock, IdGenerator
+from smartdoor.services.context import Door
+
+if TYPE_CHECKING:
+    from smartdoor.adapters.local.broker import SightingBroker
+    from smartdoor.adapters.local.database import Database
+    from smartdoor.adapters.local.mail_worker import DeliveryWorker
+    from smartdoor.adapters.local.outbox import Outbox
+    from smartdoor.adapters.local.photo_files import FilePhotoStore
+
+
+@dataclass
+class LocalDoor:
+    """The door plus the local pieces the server shows or manages (outbox, broker, token, mail worker)."""
+
+    door: Door
+    settings: Settings
+    database: Database
+    outbox: Outbox
+    broker: SightingBroker
+    photos: FilePhotoStore
+    owner_token: str
+    mail_worker: DeliveryWorker | None = None
+
+    def start(self) -> None:
+        if self.mail_worker is not None:
+            self.mail_worker.start()
+
+    def close(self) -> None:
+        if self.mail_worker is not None:
+            self.mail_worker.stop()
+        self.database.close()
+
+
+def build_local(
+    settings: Settings,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    codes: CodeSource = random_code,
+) -> LocalDoor:
+    """SQLite, files, outbox (+ SMTP when configured), in-process broker. Creates the data folder."""
+    from smartdoor.adapters.local.broker import SightingBroker
+    from smartdoor.adapters.local.database import Database
+    from smartdoor.adapters.local.frames import FramesArriveWithEvents
+    from smartdoor.adapters.local.keys import load_or_create_secret
+    from smartdoor.adapters.local.outbox import Outbox
+    from smartdoor.adapters.local.photo_files import FilePhotoStore
+    from smartdoor.adapters.local.sqlite_faces import SqliteFaceIndex
+    from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
+    from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
+    from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
+    from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
+    from smartdoor.adapters.system import SystemClock, UuidIds
+
+    clock = clock or SystemClock()
+    ids = ids or UuidIds()
+    data = settings.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    secret_key = load_or_create_secret(data / "secret-key").encode("ascii")
+    owner_token = load_or_create_secret(data / "owner-token")
+    database = Database(data / "smartdoor.db")
+    database.migrate()
+    outbox = Outbox(database, clock)
+    broker = SightingBroker()
+    photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
+    door = Door(
+        policy=settings.policy(),
+        secret_key=secret_key,
+        clock=clock,
+        ids=ids,
+        codes=codes,
+        visitors=SqliteVisitors(database),
+        sightings=SqliteSightings(database),
+        passcodes=SqlitePasscodes(database),
+        throttle=SqliteThrottle(database),
+        attempts=SqliteAttempts(database),
+        faces=SqliteFaceIndex(database, ids, clock),
+        photos=photos,
+        frames=FramesArriveWithEvents(),
+        mailer=outbox,
+        sms=outbox,
+        publisher=broker,
+    )
+    worker = None
+    if settings.smtp_url:
+        from smartdoor.adapters.local.mail_worker import DeliveryWorker
+        from smartdoor.adapters.local.smtp_mailer import SmtpDelivery, SmtpSettings
+
+        delivery = SmtpDelivery(SmtpSettings.from_url(settings.smtp_url), settings.mail_from)
+        worker = DeliveryWorker(outbox, delivery, clock, settings.mail_from)
+    return LocalDoor(door, settings, database, outbox, broker, photos, owner_token, worker)

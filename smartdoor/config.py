@@ -1,0 +1,145 @@
+"""Settings, loaded once from the environment (and a `.env` file) into one typed object.
+
+Every setting is an environment variable named SMARTDOOR_<NAME>; the README's table lists them (a test holds
+it to this file). The names are shared with cdk/, which sets them on the Lambdas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from smartdoor.domain.lockout import LockoutPolicy
+from smartdoor.domain.policy import DoorPolicy, SmsLimit
+
+PREFIX = "SMARTDOOR_"
+
+
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}")
+        return value
+
+    return parse
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _percent(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 100:
+        raise ValueError("must be a percentage in (0, 100]")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError("must be a TCP port (0 picks a free one)")
+    return value
+
+
+def _setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
+    return field(default=default, metadata={"parse": parse, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(Path("smartdoor-data"), Path, "Folder for the database, photos and keys.")
+    host: str = _setting("127.0.0.1", str, "Address the local server listens on.")
+    port: int = _setting(8000, _port, "Port the local server listens on.")
+    public_url: str = _setting("", str, "Base URL in email links; empty means http://HOST:PORT.")
+    owner_email: str = _setting("owner@localhost", str, "Where new-visitor emails and alerts go.")
+    mail_from: str = _setting("door@localhost", str, "Sender address of the door's emails.")
+    smtp_url: str = _setting(
+        "", str, "smtp://user:pass@host:587?starttls=true or smtps://…; empty keeps mail in the outbox only."
+    )
+    match_threshold: float = _setting(90.0, _percent, "Similarity (%) at which a face is the same person.")
+    otp_lifetime_seconds: float = _setting(300.0, _seconds(10, 300), "How long a passcode works (≤ 300).")
+    visitor_cooldown_seconds: float = _setting(
+        600.0, _seconds(0, 86400), "A returning visitor gets one passcode SMS per this many seconds."
+    )
+    deny_cooldown_seconds: float = _setting(
+        86400.0, _seconds(0, 30 * 86400), "A denied face stays quiet for this long."
+    )
+    link_lifetime_seconds: float = _setting(
+        86400.0, _seconds(60, 7 * 86400), "How long the approve/deny links in an email work."
+    )
+    lockout_free_failures: int = _setting(5, _positive_int, "Wrong codes a client may type before lock-out.")
+    lockout_base_seconds: float = _setting(30.0, _seconds(1, 3600), "First lock-out; doubles each time.")
+    lockout_max_seconds: float = _setting(3600.0, _seconds(1, 86400), "Longest lock-out.")
+    failure_budget_per_minute: int = _setting(
+        30, _positive_int, "Wrong codes per minute (all clients) before the owner is alerted."
+    )
+    sms_per_minute: int = _setting(1, _positive_int, "Passcode SMS per phone per minute.")
+    sms_per_10_minutes: int = _setting(5, _positive_int, "Passcode SMS per phone per 10 minutes.")
+    log_level: str = _setting("INFO", str.upper, "Logging level (DEBUG, INFO, WARNING).")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read SMARTDOOR_* variables; a bad value names the variable and what it must be."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = PREFIX + f.name.upper()
+            if name in env and env[name] != "":
+                try:
+                    values[f.name] = f.metadata["parse"](env[name])
+                except ValueError as exc:
+                    raise ValueError(f"{name}={env[name]!r}: {exc}") from exc
+        return cls(**values)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def policy(self) -> DoorPolicy:
+        return DoorPolicy(
+            owner_email=self.owner_email,
+            public_url=self.base_url,
+            match_threshold=self.match_threshold,
+            otp_lifetime=timedelta(seconds=self.otp_lifetime_seconds),
+            visitor_cooldown=timedelta(seconds=self.visitor_cooldown_seconds),
+            deny_cooldown=timedelta(seconds=self.deny_cooldown_seconds),
+            link_lifetime=timedelta(seconds=self.link_lifetime_seconds),
+            lockout=LockoutPolicy(
+                free_failures=self.lockout_free_failures,
+                base=timedelta(seconds=self.lockout_base_seconds),
+                ceiling=timedelta(seconds=self.lockout_max_seconds),
+            ),
+            failure_budget_per_minute=self.failure_budget_per_minute,
+            sms_limits=(
+                SmsLimit(self.sms_per_minute, timedelta(minutes=1)),
+                SmsLimit(self.sms_per_10_minutes, timedelta(minutes=10)),
+            ),
+        )
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting: the README's configuration table."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default
+        shown = str(default) if default != "" else "(empty)"
+        rows.append((PREFIX + f.name.upper(), shown, str(f.metadata["doc"])))
+    return rows
+
+
+def load_settings(environ: Mapping[str, str], dotenv: Path | None = Path(".env")) -> Settings:
+    """The process environment wins over `.env`, which wins over the defaults."""
+    merged: dict[str, str] = {}
+    if dotenv is not None and dotenv.is_file():
+        from dotenv import dotenv_values
+
+        merged.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+    merged.update(environ)
+    return Settings.from_env(merged)

@@ -1,0 +1,43 @@
+"""Per-request context for the local GraphQL edge: who is asking and from where."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import HTTPConnection
+
+from smartdoor.bootstrap import LocalDoor
+from smartdoor.services.authorization import Actor, Anonymous, Owner
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def is_owner_token(app: LocalDoor, token: str | None) -> bool:
+    return token is not None and hmac.compare_digest(token.encode(), app.owner_token.encode())
+
+
+def client_id(connection: HTTPConnection) -> str:
+    # The door's lock-out counts wrong codes per client address.
+    return connection.client.host if connection.client else "unknown"
+
+
+@dataclass
+class RequestContext:
+    app: LocalDoor
+    actor: Actor
+    client: str
+    connection_params: dict[str, Any] = field(default_factory=dict)
+    # strawberry hands these to resolvers that ask for the raw request
+    request: Any = None
+    response: Any = None
+
+
+def actor_for(app: LocalDoor, authorization: str | None) -> Actor:
+    return Owner() if is_owner_token(app, bearer_token(authorization)) else Anonymous()

@@ -1,0 +1,53 @@
+"""Domain errors become GraphQL errors here, at the edge, by type (never by message text)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from graphql import GraphQLError
+
+from smartdoor.domain import errors
+from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Most specific first: the first matching type names the code.
+_CODES: tuple[tuple[type[errors.DomainError], str], ...] = (
+    (LinkExpired, "LINK_EXPIRED"),
+    (LinkUsed, "LINK_USED"),
+    (LinkInvalid, "LINK_INVALID"),
+    (errors.InvalidInput, "BAD_USER_INPUT"),
+    (errors.NotFound, "NOT_FOUND"),
+    (errors.NotAllowed, "FORBIDDEN"),
+    (errors.Conflict, "CONFLICT"),
+    (errors.RateLimited, "RATE_LIMITED"),
+    (errors.StorageUnavailable, "UNAVAILABLE"),
+    (errors.DomainError, "BAD_REQUEST"),
+)
+
+
+def to_graphql_error(exc: errors.DomainError) -> GraphQLError:
+    code = next(code for kind, code in _CODES if isinstance(exc, kind))
+    extensions: dict[str, Any] = {"code": code}
+    if isinstance(exc, errors.InvalidInput):
+        extensions["field"] = exc.field
+    if isinstance(exc, errors.RateLimited):
+        extensions["retryAfter"] = exc.retry_after
+    message = "The service is busy; try again shortly." if code == "UNAVAILABLE" else str(exc)
+    return GraphQLError(message, extensions=extensions, original_error=None)
+
+
+def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a resolver so domain errors reach the client as clear GraphQL errors."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except errors.DomainError as exc:
+            raise to_graphql_error(exc) from exc
+
+    return wrapper

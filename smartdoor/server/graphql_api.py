@@ -1,0 +1,234 @@
+"""The local GraphQL edge: parse → call a use case → serialise. Nothing here decides anything."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from datetime import datetime
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from smartdoor.domain import model
+from smartdoor.domain.errors import DomainError
+from smartdoor.server import graphql_types as gql
+from smartdoor.server.context import RequestContext
+from smartdoor.server.errors import domain_errors, to_graphql_error
+from smartdoor.services import access, console, decisions
+from smartdoor.services.authorization import Actor, LinkHolder, Owner, require_owner
+
+Ctx = Info[RequestContext, None]
+
+
+def _when(value: datetime) -> gql.AWSDateTime:
+    return gql.AWSDateTime(value)
+
+
+def _photo(ctx: RequestContext, photo: model.Photo | None) -> gql.Photo | None:
+    return gql.photo_out(photo, ctx.app.photos.url(photo) if photo else None)
+
+
+def sighting_out(ctx: RequestContext, s: model.Sighting) -> gql.Sighting:
+    return gql.Sighting(
+        id=strawberry.ID(s.id),
+        face_id=strawberry.ID(s.face_id),
+        camera_id=s.camera_id,
+        status=gql.SightingStatus(s.status.value),
+        created_at=_when(s.created_at),
+        photo=_photo(ctx, s.photo),
+        visitor_id=strawberry.ID(s.visitor_id) if s.visitor_id else None,
+        decided_at=_when(s.decided_at) if s.decided_at else None,
+    )
+
+
+def visitor_out(ctx: RequestContext, v: model.Visitor) -> gql.Visitor:
+    return gql.Visitor(
+        id=strawberry.ID(v.id),
+        face_id=strawberry.ID(v.face_id),
+        name=v.name,
+        phone_number=gql.AWSPhone(v.phone_number),
+        photos=[p for p in (_photo(ctx, photo) for photo in v.photos) if p is not None],
+        created_at=_when(v.created_at),
+    )
+
+
+def _link_or_owner(ctx: RequestContext, token: str | None) -> Actor:
+    # The owner's bearer token wins; otherwise an email link's token speaks for its one sighting.
+    if isinstance(ctx.actor, Owner) or not token:
+        return ctx.actor
+    return LinkHolder(token)
+
+
+def _optional(value: str | object | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    @domain_errors
+    def sightings(
+        self,
+        info: Ctx,
+        status: gql.SightingStatus | None = strawberry.UNSET,
+        limit: int | None = strawberry.UNSET,
+        next_token: str | None = strawberry.UNSET,
+    ) -> gql.SightingConnection:
+        ctx = info.context
+        wanted = model.SightingStatus(status.value) if isinstance(status, gql.SightingStatus) else None
+        page = console.list_sightings(
+            ctx.app.door, ctx.actor, wanted, limit if isinstance(limit, int) else None, _optional(next_token)
+        )
+        return gql.SightingConnection(
+            items=[sighting_out(ctx, s) for s in page.items], next_token=page.next_token
+        )
+
+    @strawberry.field
+    @domain_errors
+    def sighting(
+        self, info: Ctx, id: strawberry.ID, token: str | None = strawberry.UNSET
+    ) -> gql.Sighting | None:
+        ctx = info.context
+        found = console.get_sighting(ctx.app.door, _link_or_owner(ctx, _optional(token)), str(id))
+        return sighting_out(ctx, found) if found else None
+
+    @strawberry.field
+    @domain_errors
+    def visitors(
+        self, info: Ctx, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET
+    ) -> gql.VisitorConnection:
+        ctx = info.context
+        page = console.list_visitors(
+            ctx.app.door, ctx.actor, limit if isinstance(limit, int) else None, _optional(next_token)
+        )
+        return gql.VisitorConnection(
+            items=[visitor_out(ctx, v) for v in page.items], next_token=page.next_token
+        )
+
+    @strawberry.field
+    @domain_errors
+    def visitor(self, info: Ctx, id: strawberry.ID) -> gql.Visitor | None:
+        ctx = info.context
+        found = console.get_visitor(ctx.app.door, ctx.actor, str(id))
+        return visitor_out(ctx, found) if found else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    @domain_errors
+    def approve_visitor(
+        self,
+        info: Ctx,
+        sighting_id: strawberry.ID,
+        decision: gql.AccessDecision,
+        token: str | None = strawberry.UNSET,
+    ) -> gql.Sighting:
+        ctx = info.context
+        decided = decisions.approve_visitor(
+            ctx.app.door,
+            _link_or_owner(ctx, _optional(token)),
+            str(sighting_id),
+            model.AccessDecision(decision.value),
+        )
+        return sighting_out(ctx, decided)
+
+    @strawberry.mutation
+    @domain_errors
+    def register_visitor(self, info: Ctx, input: gql.RegisterVisitorInput) -> gql.Registration:
+        ctx = info.context
+        done = decisions.register_visitor(
+            ctx.app.door,
+            _link_or_owner(ctx, _optional(input.token)),
+            str(input.sighting_id),
+            input.name,
+            input.phone_number,
+        )
+        return gql.Registration(visitor=visitor_out(ctx, done.visitor), passcode_sent=done.passcode_sent)
+
+    @strawberry.mutation
+    @domain_errors
+    def validate_otp(self, info: Ctx, otp: str) -> gql.ValidateOtpResult:
+        ctx = info.context
+        result = access.validate_otp(ctx.app.door, otp, ctx.client)
+        return gql.ValidateOtpResult(
+            granted=result.granted, message=result.message, visitor_name=result.visitor_name
+        )
+
+    @strawberry.mutation
+    @domain_errors
+    def forget_visitor(self, info: Ctx, id: strawberry.ID) -> strawberry.ID:
+        ctx = info.context
+        return strawberry.ID(console.forget_visitor(ctx.app.door, ctx.actor, str(id)).id)
+
+    @strawberry.mutation
+    @domain_errors
+    def publish_sighting(self, info: Ctx, input: gql.PublishSightingInput) -> gql.Sighting | None:
+        """On AWS only IAM (the stream handler) may call this; locally only the owner (for tools)."""
+        ctx = info.context
+        require_owner(ctx.actor)
+        sighting = _sighting_in(input)
+        ctx.app.broker.publish(sighting)
+        return sighting_out(ctx, sighting)
+
+
+def _sighting_in(data: gql.PublishSightingInput) -> model.Sighting:
+    photo = data.photo if isinstance(data.photo, gql.PhotoInput) else None
+    return model.Sighting(
+        id=str(data.id),
+        face_id=str(data.face_id),
+        camera_id=data.camera_id,
+        status=model.SightingStatus(data.status.value),
+        created_at=data.created_at,
+        photo=model.Photo(photo.object_key, photo.bucket, photo.created_timestamp) if photo else None,
+        visitor_id=_optional(data.visitor_id),
+        decided_at=data.decided_at if isinstance(data.decided_at, datetime) else None,
+    )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def on_sighting(self, info: Ctx) -> AsyncGenerator[gql.Sighting | None, None]:
+        ctx = info.context
+        try:
+            require_owner(ctx.actor)
+        except DomainError as exc:
+            raise to_graphql_error(exc) from exc
+        async for sighting in ctx.app.broker.subscribe():
+            yield sighting_out(ctx, sighting)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    # Our own GraphQLErrors carry clear messages; anything unexpected is hidden (and logged by strawberry).
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+def build_schema() -> strawberry.Schema:
+    # Factories: a fresh extension per request; the parse and validation caches are module-level LRUs.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        # The door page sends the same few documents over and over: parse and validate each once.
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=8),
+        lambda: MaxTokensLimiter(max_token_count=2000),
+        lambda: MaxAliasesLimiter(max_alias_count=15),
+        lambda: MaskErrors(should_mask_error=_should_mask),
+    ]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(scalar_map=gql.AWS_SCALARS),
+        extensions=extensions,
+    )

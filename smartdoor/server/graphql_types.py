@@ -1,0 +1,150 @@
+"""The GraphQL types of schema.graphql, code-first for strawberry (a test keeps the two equal)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import NewType
+
+import strawberry
+from strawberry.types.scalar import ScalarDefinition
+
+from smartdoor.domain import model
+
+
+def _parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("AWSDateTime must be an ISO 8601 string")
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("AWSDateTime needs a time zone, e.g. 2026-11-23T12:00:00Z")
+    return parsed.astimezone(UTC)
+
+
+def _format_datetime(value: datetime) -> str:
+    # AppSync's AWSDateTime: ISO 8601 with Z, millisecond precision.
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+AWSDateTime = NewType("AWSDateTime", datetime)
+AWSPhone = NewType("AWSPhone", str)
+AWSURL = NewType("AWSURL", str)
+
+# AppSync's scalars, declared for strawberry (StrawberryConfig.scalar_map keeps mypy happy).
+# The core validates phone numbers (clean_phone_number) so the error can say how to fix one.
+AWS_SCALARS: dict[object, ScalarDefinition] = {
+    AWSDateTime: strawberry.scalar(
+        name="AWSDateTime", serialize=_format_datetime, parse_value=_parse_datetime
+    ),
+    AWSPhone: strawberry.scalar(name="AWSPhone", serialize=str, parse_value=str),
+    AWSURL: strawberry.scalar(name="AWSURL", serialize=str, parse_value=str),
+}
+
+
+@strawberry.enum
+class AccessDecision(enum.Enum):
+    APPROVE = "APPROVE"
+    DENY = "DENY"
+
+
+@strawberry.enum
+class SightingStatus(enum.Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    REGISTERED = "REGISTERED"
+    KNOWN = "KNOWN"
+
+
+@strawberry.type
+class Photo:
+    object_key: str
+    bucket: str
+    created_timestamp: AWSDateTime
+    url: AWSURL | None
+
+
+@strawberry.type
+class Visitor:
+    id: strawberry.ID
+    face_id: strawberry.ID
+    name: str
+    phone_number: AWSPhone
+    photos: list[Photo]
+    created_at: AWSDateTime
+
+
+@strawberry.type
+class Sighting:
+    id: strawberry.ID
+    face_id: strawberry.ID
+    camera_id: str
+    status: SightingStatus
+    created_at: AWSDateTime
+    photo: Photo | None
+    visitor_id: strawberry.ID | None
+    decided_at: AWSDateTime | None
+
+
+@strawberry.type
+class SightingConnection:
+    items: list[Sighting]
+    next_token: str | None
+
+
+@strawberry.type
+class VisitorConnection:
+    items: list[Visitor]
+    next_token: str | None
+
+
+@strawberry.type
+class ValidateOtpResult:
+    granted: bool
+    message: str
+    visitor_name: str | None
+
+
+@strawberry.type
+class Registration:
+    visitor: Visitor
+    passcode_sent: bool
+
+
+@strawberry.input
+class RegisterVisitorInput:
+    sighting_id: strawberry.ID
+    name: str
+    phone_number: AWSPhone
+    token: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class PhotoInput:
+    object_key: str
+    bucket: str
+    created_timestamp: AWSDateTime
+    url: AWSURL | None = strawberry.UNSET
+
+
+@strawberry.input
+class PublishSightingInput:
+    id: strawberry.ID
+    face_id: strawberry.ID
+    camera_id: str
+    status: SightingStatus
+    created_at: AWSDateTime
+    photo: PhotoInput | None = strawberry.UNSET
+    visitor_id: strawberry.ID | None = strawberry.UNSET
+    decided_at: AWSDateTime | None = strawberry.UNSET
+
+
+def photo_out(photo: model.Photo | None, url: str | None) -> Photo | None:
+    if photo is None:
+        return None
+    return Photo(
+        object_key=photo.object_key,
+        bucket=photo.bucket,
+        created_timestamp=AWSDateTime(photo.created_timestamp),
+        url=AWSURL(url) if url else None,
+    )
