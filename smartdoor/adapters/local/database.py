@@ -87,8 +87,10 @@ MIGRATIONS: tuple[str, ...] = (
         created_at INTEGER NOT NULL,
         status TEXT NOT NULL DEFAULT 'stored',       -- stored | sent | failed (SMTP delivery of emails)
         error TEXT,
-        tries INTEGER NOT NULL DEFAULT 0
+        tries INTEGER NOT NULL DEFAULT 0,
+        next_try_at INTEGER                          -- a failed email is not retried before this
     );
+    CREATE INDEX outbox_pending ON outbox (kind, status, id);
     CREATE TABLE outbox_images (
         message_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
         cid TEXT NOT NULL,

@@ -1,0 +1,163 @@
+"""The local outbox: every email and SMS the door sends is stored first, so an SMTP outage loses nothing."""
+
+from __future__ import annotations
+
+import builtins
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from smartdoor.adapters.local.database import Database, from_micros, to_micros
+from smartdoor.domain.errors import StorageUnavailable
+from smartdoor.domain.model import Email, Sms
+from smartdoor.ports import Clock
+
+Kind = Literal["email", "sms"]
+_COLUMNS = "id, kind, recipient, subject, body_text, body_html, created_at, status, error, tries"
+_MAX_ERROR = 1000  # an SMTP transcript can be long; the page only needs the gist
+
+
+@contextmanager
+def _storage(what: str) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageUnavailable(f"outbox: could not {what}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One stored message as the outbox pages show it (images are fetched separately by cid)."""
+
+    id: int
+    kind: Kind
+    recipient: str
+    subject: str
+    text: str
+    html: str
+    created_at: datetime
+    status: str  # stored | sent | failed
+    error: str | None
+    tries: int  # delivery attempts, the successful one included
+    image_cids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PendingEmail:
+    """An email waiting for SMTP delivery, rebuilt with its inline images."""
+
+    id: int
+    tries: int
+    email: Email
+
+
+class Outbox:
+    """Stores outgoing mail and SMS (implements ports.Mailer and ports.SmsSender); a worker delivers email."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def send(self, message: Email | Sms) -> None:
+        """Store the message (and an email's inline images) in one transaction."""
+        if isinstance(message, Email):
+            row = ("email", message.to, message.subject, message.text, message.html)
+            images = message.inline_images
+        else:
+            row = ("sms", message.phone_number, "", message.text, "")
+            images = ()
+        with _storage(f"store the outgoing {row[0]}"), self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (*row, to_micros(self._clock.now())),
+            )
+            conn.executemany(
+                "INSERT INTO outbox_images (message_id, cid, data) VALUES (?, ?, ?)",
+                [(cursor.lastrowid, cid, data) for cid, data in images],
+            )
+
+    def list(self, limit: int = 100, kind: str | None = None) -> builtins.list[OutboxMessage]:
+        """Newest first (by insertion order, which a clock set back cannot reorder); kind: email or sms."""
+        where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
+        with _storage("list messages"):
+            rows = self._db.connection().execute(
+                f"SELECT {_COLUMNS} FROM outbox {where} ORDER BY id DESC LIMIT ?",  # noqa: S608 - constants
+                (*params, limit),
+            )
+            return self._messages(rows.fetchall())
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        with _storage("read a message"):
+            rows = self._db.connection().execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE id = ?",  # noqa: S608 - constant column list
+                (message_id,),
+            )
+            messages = self._messages(rows.fetchall())
+        return messages[0] if messages else None
+
+    def image(self, message_id: int, cid: str) -> bytes | None:
+        with _storage("read an image"):
+            row = (
+                self._db.connection()
+                .execute("SELECT data FROM outbox_images WHERE message_id = ? AND cid = ?", (message_id, cid))
+                .fetchone()
+            )
+        return bytes(row[0]) if row else None
+
+    def pending_emails(self, now: datetime, limit: int) -> builtins.list[PendingEmail]:
+        """Emails never tried, and failed ones whose retry time has come; oldest first."""
+        with _storage("find pending emails"):
+            due = [
+                row[0]
+                for row in self._db.connection().execute(
+                    "SELECT id FROM outbox WHERE kind = 'email'"
+                    " AND (status = 'stored' OR (status = 'failed' AND COALESCE(next_try_at, 0) <= ?))"
+                    " ORDER BY id LIMIT ?",
+                    (to_micros(now), limit),
+                )
+            ]
+        pending = []
+        for message in filter(None, (self.get(i) for i in due)):
+            images = tuple((cid, self.image(message.id, cid) or b"") for cid in message.image_cids)
+            email = Email(message.recipient, message.subject, message.text, message.html, images)
+            pending.append(PendingEmail(message.id, message.tries, email))
+        return pending
+
+    def mark_sent(self, message_id: int) -> None:
+        with _storage("mark a message sent"):
+            self._db.connection().execute(
+                "UPDATE outbox SET status = 'sent', error = NULL, tries = tries + 1, next_try_at = NULL"
+                " WHERE id = ?",
+                (message_id,),
+            )
+
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime | None = None) -> None:
+        """Record a failed try; ``retry_at`` keeps it out of pending_emails until then (None: due now)."""
+        with _storage("mark a message failed"):
+            self._db.connection().execute(
+                "UPDATE outbox SET status = 'failed', error = ?, tries = tries + 1, next_try_at = ?"
+                " WHERE id = ?",
+                (error[:_MAX_ERROR], to_micros(retry_at) if retry_at else None, message_id),
+            )
+
+    def _messages(self, rows: builtins.list[Any]) -> builtins.list[OutboxMessage]:
+        cids: dict[int, builtins.list[str]] = {row[0]: [] for row in rows}
+        if cids:
+            marks = ",".join("?" * len(cids))
+            for message_id, cid in self._db.connection().execute(
+                f"SELECT message_id, cid FROM outbox_images WHERE message_id IN ({marks}) ORDER BY rowid",  # noqa: S608
+                list(cids),
+            ):
+                cids[message_id].append(cid)
+        return [_message(row, tuple(cids[row[0]])) for row in rows]
+
+
+def _message(row: Any, image_cids: tuple[str, ...]) -> OutboxMessage:
+    id_, kind, recipient, subject, text, html, created_at, status, error, tries = row  # as in _COLUMNS
+    return OutboxMessage(
+        id_, kind, recipient, subject, text, html, from_micros(created_at), status, error, tries, image_cids
+    )
