@@ -115,6 +115,10 @@ class FaceIndex(Protocol):
     def relabel(self, face_id: str, external_id: str) -> None: ...
     def delete(self, face_ids: Iterable[str]) -> None: ...
 
+    def delete_label(self, external_id: str) -> None:
+        """Forget every face with this label (a visitor enrolled from several photos has several)."""
+        ...
+
 
 class PhotoStore(Protocol):
     """Private photo storage with short-lived links (S3 presigned URLs or signed local URLs)."""

@@ -6,6 +6,7 @@ from smartdoor.domain.errors import InvalidInput, NotFound
 from smartdoor.domain.model import Page, Sighting, SightingStatus, Visitor
 from smartdoor.services.authorization import Actor, LinkHolder, check_link, require_owner
 from smartdoor.services.context import Door, log
+from smartdoor.services.sightings import VISITOR_PREFIX
 
 MAX_PAGE = 100
 
@@ -50,7 +51,7 @@ def forget_visitor(door: Door, actor: Actor, visitor_id: str) -> Visitor:
     visitor = door.visitors.delete(visitor_id)
     if visitor is None:
         raise NotFound(f"No visitor {visitor_id!r}.")
-    door.faces.delete([visitor.face_id])
+    door.faces.delete_label(f"{VISITOR_PREFIX}{visitor.id}")
     for photo in visitor.photos:
         door.photos.delete(photo)
     log.info("visitor %s forgotten", visitor_id)

@@ -178,6 +178,9 @@ class MemoryFaceIndex:
         for face_id in face_ids:
             self.labels.pop(face_id, None)
 
+    def delete_label(self, external_id: str) -> None:
+        self.delete([face for face, label in self.labels.items() if label == external_id])
+
 
 class MemoryPhotos:
     def __init__(self, bucket: str = "memory") -> None:

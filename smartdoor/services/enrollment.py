@@ -1,0 +1,41 @@
+"""Register a visitor from photos (no door visit, no owner approval: the owner is the one enrolling)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartdoor.domain.errors import InvalidInput
+from smartdoor.domain.model import DetectedFace, Visitor
+from smartdoor.domain.visitor_details import clean_name, clean_phone_number
+from smartdoor.services.authorization import Actor, require_owner
+from smartdoor.services.context import Door, log
+from smartdoor.services.sightings import VISITOR_PREFIX
+
+
+@dataclass(frozen=True)
+class EnrolmentPhoto:
+    face: DetectedFace  # exactly one face, found by the caller in ``image``
+    image: bytes  # JPEG
+
+
+def enroll_visitor(
+    door: Door, actor: Actor, name: str, phone_number: str, photos: list[EnrolmentPhoto]
+) -> Visitor:
+    """Index every photo's face under one new visitor; the first photo's face is the visitor's faceId."""
+    require_owner(actor)
+    clean, phone = clean_name(name), clean_phone_number(phone_number)
+    if not photos:
+        raise InvalidInput("photos", "Give at least one photo with exactly one face.")
+    now = door.clock.now()
+    visitor_id = door.ids.new_id()
+    label = f"{VISITOR_PREFIX}{visitor_id}"
+    face_ids, stored = [], []
+    for n, photo in enumerate(photos, start=1):
+        face_ids.append(door.faces.index_face(photo.face, photo.image, label))
+        stored.append(
+            door.photos.put(f"visitors/{visitor_id}/enrolled-{n}.jpg", photo.image, "image/jpeg", now)
+        )
+    visitor = Visitor(visitor_id, face_ids[0], clean, phone, tuple(stored), now)
+    door.visitors.add(visitor)
+    log.info("visitor %s enrolled from %d photos", visitor_id, len(photos))
+    return visitor
