@@ -14,9 +14,12 @@ from smartdoor.services.context import Door
 if TYPE_CHECKING:
     from smartdoor.adapters.local.broker import SightingBroker
     from smartdoor.adapters.local.database import Database
+    from smartdoor.adapters.local.face_index import LocalFaceIndex
     from smartdoor.adapters.local.mail_worker import DeliveryWorker
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
+    from smartdoor.vision.service import Vision
+    from smartdoor.vision.sources import CameraSpec
 
 
 @dataclass
@@ -29,6 +32,7 @@ class LocalDoor:
     outbox: Outbox
     broker: SightingBroker
     photos: FilePhotoStore
+    faces: LocalFaceIndex
     owner_token: str
     mail_worker: DeliveryWorker | None = None
 
@@ -51,11 +55,11 @@ def build_local(
     """SQLite, files, outbox (+ SMTP when configured), in-process broker. Creates the data folder."""
     from smartdoor.adapters.local.broker import SightingBroker
     from smartdoor.adapters.local.database import Database
+    from smartdoor.adapters.local.face_index import LocalFaceIndex
     from smartdoor.adapters.local.frames import FramesArriveWithEvents
     from smartdoor.adapters.local.keys import load_or_create_secret
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
-    from smartdoor.adapters.local.sqlite_faces import SqliteFaceIndex
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
     from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
@@ -72,6 +76,7 @@ def build_local(
     database.migrate()
     outbox = Outbox(database, clock)
     broker = SightingBroker()
+    faces = LocalFaceIndex(database, ids, clock)
     photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
     door = Door(
         policy=settings.policy(),
@@ -84,7 +89,7 @@ def build_local(
         passcodes=SqlitePasscodes(database),
         throttle=SqliteThrottle(database),
         attempts=SqliteAttempts(database),
-        faces=SqliteFaceIndex(database, ids, clock),
+        faces=faces,
         photos=photos,
         frames=FramesArriveWithEvents(),
         mailer=outbox,
@@ -98,4 +103,21 @@ def build_local(
 
         delivery = SmtpDelivery(SmtpSettings.from_url(settings.smtp_url), settings.mail_from)
         worker = DeliveryWorker(outbox, delivery, clock, settings.mail_from)
-    return LocalDoor(door, settings, database, outbox, broker, photos, owner_token, worker)
+    return LocalDoor(door, settings, database, outbox, broker, photos, faces, owner_token, worker)
+
+
+def build_vision(
+    local: LocalDoor, cameras: list[CameraSpec], inline: bool = False, realtime: bool = True
+) -> Vision:
+    """The local eyes: dlib analysis in a worker process (``inline`` runs it in-process, for tests)."""
+    from smartdoor.vision.analysis import AnalysisWorker, FrameAnalysis
+    from smartdoor.vision.cameras import CameraRunner
+    from smartdoor.vision.frames import FrameInbox
+    from smartdoor.vision.pipeline import FacePipeline
+    from smartdoor.vision.service import Vision
+
+    analysis = FrameAnalysis() if inline else AnalysisWorker()
+    pipeline = FacePipeline(local.door, local.faces, analysis)
+    clock = local.door.clock
+    runners = [CameraRunner(spec, pipeline, clock.now, realtime=realtime) for spec in cameras]
+    return Vision(pipeline, analysis, FrameInbox(pipeline, clock.now), runners)

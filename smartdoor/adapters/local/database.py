@@ -76,6 +76,9 @@ MIGRATIONS: tuple[str, ...] = (
         created_at INTEGER NOT NULL
     );
     CREATE INDEX faces_by_external ON faces (external_id);
+    -- Bumped by every change to faces, so a process (the server) notices another's (smartdoor enroll).
+    CREATE TABLE faces_version (version INTEGER NOT NULL);
+    INSERT INTO faces_version (version) VALUES (0);
 
     CREATE TABLE outbox (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,0 +1,108 @@
+"""The local FaceIndex: descriptors persisted in SQLite, searched in memory as one numpy matrix.
+
+Writes go to SQLite first (the truth) and then to the matrix. A version row, bumped by every write, lets
+the server notice faces added by another process (``smartdoor enroll``) and reload before its next search.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from smartdoor.adapters.local.database import Database, to_micros
+from smartdoor.domain.errors import StorageUnavailable
+from smartdoor.domain.model import DetectedFace
+from smartdoor.ports import Clock, IdGenerator
+from smartdoor.vision.face_search import DescriptorMatrix, SearchResult, SearchSettings
+
+
+class LocalFaceIndex:
+    def __init__(
+        self, db: Database, ids: IdGenerator, clock: Clock, settings: SearchSettings | None = None
+    ) -> None:
+        self._db = db
+        self._ids = ids
+        self._clock = clock
+        self.matrix = DescriptorMatrix(settings)
+        self._loaded_version: int | None = None  # None: not loaded yet
+        self._lock = threading.Lock()
+
+    # --- ports.FaceIndex ---------------------------------------------------------------------------
+
+    def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+        face_id = self._ids.new_id()
+        descriptor = np.asarray(face.descriptor, dtype=np.float32) if face.descriptor is not None else None
+        blob = descriptor.tobytes() if descriptor is not None else None
+        sql = "INSERT INTO faces (face_id, external_id, descriptor, created_at) VALUES (?, ?, ?, ?)"
+        version = self._write([(sql, (face_id, external_id, blob, to_micros(self._clock.now())))])
+        if descriptor is not None:
+            self._apply(version, lambda: self.matrix.add(face_id, external_id, descriptor))
+        else:
+            self._apply(version, lambda: None)
+        return face_id
+
+    def relabel(self, face_id: str, external_id: str) -> None:
+        version = self._write(
+            [("UPDATE faces SET external_id = ? WHERE face_id = ?", (external_id, face_id))]
+        )
+        self._apply(version, lambda: self.matrix.relabel(face_id, external_id))
+
+    def delete(self, face_ids: Iterable[str]) -> None:
+        doomed = set(face_ids)
+        version = self._write([("DELETE FROM faces WHERE face_id = ?", (face_id,)) for face_id in doomed])
+        self._apply(version, lambda: self.matrix.delete(doomed))
+
+    def delete_label(self, external_id: str) -> None:
+        rows = self._db.connection().execute(
+            "SELECT face_id FROM faces WHERE external_id = ?", (external_id,)
+        )
+        self.delete([row[0] for row in rows])
+
+    # --- search (the local analyser's) -------------------------------------------------------------
+
+    def search(self, descriptor: npt.ArrayLike) -> SearchResult:
+        with self._lock:
+            current = self._version()
+            if current != self._loaded_version:
+                self._reload(current)
+        return self.matrix.search(descriptor)
+
+    def label(self, face_id: str) -> str | None:
+        sql = "SELECT external_id FROM faces WHERE face_id = ?"
+        row = self._db.connection().execute(sql, (face_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    # --- internals ---------------------------------------------------------------------------------
+
+    def _version(self) -> int:
+        return int(self._db.connection().execute("SELECT version FROM faces_version").fetchone()[0])
+
+    def _reload(self, version: int) -> None:
+        rows = self._db.connection().execute(
+            "SELECT face_id, external_id, descriptor FROM faces WHERE descriptor IS NOT NULL ORDER BY rowid"
+        )
+        self.matrix.load([(r[0], r[1], np.frombuffer(r[2], dtype=np.float32)) for r in rows])
+        self._loaded_version = version
+
+    def _write(self, statements: list[tuple[str, tuple[object, ...]]]) -> int:
+        """Run the statements and bump the version in one transaction; return the new version."""
+        try:
+            with self._db.transaction() as conn:
+                for sql, params in statements:
+                    conn.execute(sql, params)
+                conn.execute("UPDATE faces_version SET version = version + 1")
+                return int(conn.execute("SELECT version FROM faces_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"could not update the face index: {exc}") from exc
+
+    def _apply(self, version: int, change: Callable[[], None]) -> None:
+        """Mirror our own write in the matrix when it is the only change since the last load."""
+        with self._lock:
+            if self._loaded_version is not None and version == self._loaded_version + 1:
+                change()
+                self._loaded_version = version
+            # Otherwise another process wrote too (or nothing is loaded yet): the next search reloads.

@@ -1,0 +1,76 @@
+"""`smartdoor enroll`: find exactly one face in each photo, then register the visitor with all of them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import cv2
+import numpy as np
+
+from smartdoor.bootstrap import LocalDoor
+from smartdoor.domain.errors import DomainError
+from smartdoor.domain.model import BoundingBox, DetectedFace
+from smartdoor.services.authorization import Owner
+from smartdoor.services.enrollment import EnrolmentPhoto, enroll_visitor
+from smartdoor.vision.analyser import FaceAnalyser
+from smartdoor.vision.frames import BadFrame, decode_jpeg
+
+
+def photo_face(analyser: FaceAnalyser, path: Path) -> EnrolmentPhoto:
+    """The one face in a photo, described; a photo with none or several raises BadFrame saying which."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadFrame(f"cannot read it: {exc.strerror}") from exc
+    bgr = decode_jpeg(data)
+    rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    boxes = analyser.detect_in_photo(rgb)
+    if not boxes:
+        raise BadFrame("no face found")
+    if len(boxes) > 1:
+        raise BadFrame(f"{len(boxes)} faces found; use a photo of this visitor alone")
+    box = boxes[0]
+    height, width = rgb.shape[:2]
+    descriptor = analyser.describe(rgb, box)
+    face = DetectedFace(
+        bounding_box=BoundingBox(box.left / width, box.top / height, box.width / width, box.height / height),
+        confidence=99.0,
+        descriptor=tuple(float(v) for v in descriptor),
+    )
+    ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return EnrolmentPhoto(face, jpeg.tobytes() if ok else data)
+
+
+def _progress(done: int, total: int, label: str, out: TextIO) -> None:
+    filled = round(24 * done / total)
+    out.write(f"\r[{'#' * filled}{'.' * (24 - filled)}] {done}/{total} {label[:40]:<40}")
+    out.flush()
+
+
+def enroll_from_photos(
+    door: LocalDoor, name: str, phone: str, paths: list[Path], out: TextIO = sys.stderr
+) -> int:
+    analyser = FaceAnalyser()
+    photos, problems = [], []
+    for n, path in enumerate(paths, start=1):
+        _progress(n - 1, len(paths), path.name, out)
+        try:
+            photos.append(photo_face(analyser, path))
+        except BadFrame as exc:
+            problems.append(f"{path}: {exc}")
+        _progress(n, len(paths), path.name, out)
+    out.write("\n")
+    for problem in problems:
+        out.write(f"skipped {problem}\n")
+    if not photos:
+        out.write("No usable photo: nothing enrolled.\n")
+        return 1
+    try:
+        visitor = enroll_visitor(door.door, Owner(), name, phone, photos)
+    except DomainError as exc:
+        out.write(f"Not enrolled: {exc}\n")
+        return 2
+    out.write(f"Enrolled {visitor.name} ({visitor.id}) from {len(photos)} photo(s).\n")
+    return 0 if not problems else 3

@@ -1,0 +1,61 @@
+"""strawberry's ASGI view, told who is asking: the owner's token on HTTP and on the websocket."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
+
+from smartdoor.bootstrap import LocalDoor
+from smartdoor.server.context import RequestContext, actor_for, client_id, is_owner_token
+from smartdoor.server.graphql_api import build_schema
+from smartdoor.services.authorization import Owner
+
+
+class DoorGraphQL(GraphQL[RequestContext, None]):
+    def __init__(self, app: LocalDoor) -> None:
+        super().__init__(
+            build_schema(),
+            # Only graphql-transport-ws: the legacy graphql-ws protocol had an auth-bypass advisory.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=4,
+            connection_init_wait_timeout=timedelta(seconds=10),
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
+        self.app = app
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        # On a websocket the owner proves itself in connection_init (on_ws_connect), not in headers.
+        authorization = request.headers.get("authorization") if isinstance(request, Request) else None
+        return RequestContext(
+            app=self.app,
+            actor=actor_for(self.app, authorization),
+            client=client_id(request),
+            request=request,
+            response=response,
+        )
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        params: dict[str, Any] = (
+            context.connection_params if isinstance(context.connection_params, dict) else {}
+        )
+        authorization = params.get("Authorization") or params.get("authorization")
+        token = params.get("token")
+        if isinstance(token, str) and is_owner_token(self.app, token):
+            context.actor = Owner()
+        elif isinstance(authorization, str):
+            context.actor = actor_for(self.app, authorization)
+        if not isinstance(context.actor, Owner):
+            # The live console is the owner's alone; say so before any subscription starts.
+            raise ConnectionRejectionError({"message": "The owner's token is missing or wrong."})
+        return None
