@@ -36,7 +36,9 @@ def descriptor(path: Path) -> Descriptor:
 
 def labelled(testdata: Path) -> list[tuple[Path, int]]:
     with (testdata / "faces" / "labels.csv").open() as handle:
-        return [(testdata / "faces" / row["file"], int(row["expected_faces"])) for row in csv.DictReader(handle)]
+        return [
+            (testdata / "faces" / row["file"], int(row["expected_faces"])) for row in csv.DictReader(handle)
+        ]
 
 
 def test_the_right_face_count_on_every_photo(testdata: Path) -> None:

@@ -52,7 +52,8 @@ def test_two_faces_of_one_identity_do_not_compete() -> None:
     index.add("a2", "visitor-a", vec(0.02))
     found = index.search(vec(0.01))
     assert found.verdict == "known"
-    assert found.match is not None and found.match.external_image_id == "visitor-a"
+    assert found.match is not None
+    assert found.match.external_image_id == "visitor-a"
 
 
 def test_relabel_delete_and_load() -> None:

@@ -85,7 +85,7 @@ class Outbox:
         where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
         with _storage("list messages"):
             rows = self._db.connection().execute(
-                f"SELECT {_COLUMNS} FROM outbox {where} ORDER BY id DESC LIMIT ?",  # noqa: S608 - constants
+                f"SELECT {_COLUMNS} FROM outbox {where} ORDER BY id DESC LIMIT ?",
                 (*params, limit),
             )
             return self._messages(rows.fetchall())
@@ -93,7 +93,7 @@ class Outbox:
     def get(self, message_id: int) -> OutboxMessage | None:
         with _storage("read a message"):
             rows = self._db.connection().execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE id = ?",  # noqa: S608 - constant column list
+                f"SELECT {_COLUMNS} FROM outbox WHERE id = ?",
                 (message_id,),
             )
             messages = self._messages(rows.fetchall())
@@ -149,7 +149,7 @@ class Outbox:
         if cids:
             marks = ",".join("?" * len(cids))
             for message_id, cid in self._db.connection().execute(
-                f"SELECT message_id, cid FROM outbox_images WHERE message_id IN ({marks}) ORDER BY rowid",  # noqa: S608
+                f"SELECT message_id, cid FROM outbox_images WHERE message_id IN ({marks}) ORDER BY rowid",
                 list(cids),
             ):
                 cids[message_id].append(cid)

@@ -1,0 +1,211 @@
+"""Bad input gets a clear error and changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from gql.transport.exceptions import TransportQueryError
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
+
+from tests.api.conftest import RunningServer
+from tests.api.helpers import event, execute, outbox, post_face_event
+
+pytestmark = pytest.mark.api
+
+REGISTER = """mutation($input: RegisterVisitorInput!) {
+  registerVisitor(input: $input) { passcodeSent visitor { id name } } }"""
+
+
+async def _error(
+    server: RunningServer, document: str, variables: dict[str, Any], token: str | None
+) -> dict[str, Any]:
+    with pytest.raises(TransportQueryError) as caught:
+        await execute(server.url, document, variables, token)
+    errors = caught.value.errors
+    assert errors is not None
+    assert len(errors) == 1
+    error: dict[str, Any] = errors[0]
+    return error
+
+
+def _pending_sighting(server: RunningServer) -> str:
+    response = post_face_event(server.url, server.token, event("unknown_face.json"))
+    sighting_id: str = response.json()["sightings"][0]["id"]
+    return sighting_id
+
+
+async def _visitor_count(server: RunningServer) -> int:
+    data = await execute(server.url, "query { visitors { items { id } } }", token=server.token)
+    return len(data["visitors"]["items"])
+
+
+@pytest.mark.parametrize(
+    "phone", ["206 555 0100", "+1 206", "+0 206 555 0100", "+1 206 555 0100 99999", "+1 206 CALL NOW", ""]
+)
+async def test_invalid_phone_numbers(server: RunningServer, phone: str) -> None:
+    sighting_id = _pending_sighting(server)
+    error = await _error(
+        server,
+        REGISTER,
+        {"input": {"sightingId": sighting_id, "name": "Ada", "phoneNumber": phone}},
+        server.token,
+    )
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "phoneNumber"}
+    assert "international format" in error["message"]
+    assert await _visitor_count(server) == 0
+    assert outbox(server.url, server.token, "sms") == []
+
+
+@pytest.mark.parametrize(("name", "reason"), [("", "Enter"), ("   ", "Enter"), ("x" * 81, "too long")])
+async def test_invalid_names(server: RunningServer, name: str, reason: str) -> None:
+    sighting_id = _pending_sighting(server)
+    error = await _error(
+        server,
+        REGISTER,
+        {"input": {"sightingId": sighting_id, "name": name, "phoneNumber": "+12065550100"}},
+        server.token,
+    )
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "name"}
+    assert reason in error["message"]
+    assert await _visitor_count(server) == 0
+
+
+async def test_huge_name_is_refused_before_parsing(server: RunningServer) -> None:
+    sighting_id = _pending_sighting(server)
+    body = {
+        "query": REGISTER,
+        "variables": {
+            "input": {"sightingId": sighting_id, "name": "x" * 200_000, "phoneNumber": "+12065550100"}
+        },
+    }
+    response = httpx.post(
+        f"{server.url}/graphql", json=body, headers={"authorization": f"Bearer {server.token}"}
+    )
+    assert response.status_code == 413
+    assert await _visitor_count(server) == 0
+
+
+async def test_html_in_names_is_kept_as_text(server: RunningServer) -> None:
+    sighting_id = _pending_sighting(server)
+    name = '<script>alert("x")</script>'
+    data = await execute(
+        server.url,
+        REGISTER,
+        {"input": {"sightingId": sighting_id, "name": name, "phoneNumber": "+12065550100"}},
+        server.token,
+    )
+    # JSON carries it verbatim; the pages set it as text, and emails escape it.
+    assert data["registerVisitor"]["visitor"]["name"] == name
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token"])
+async def test_owner_operations_need_the_owner_token(server: RunningServer, token: str | None) -> None:
+    sighting_id = _pending_sighting(server)
+    for document, variables in [
+        ("query { sightings { items { id } } }", {}),
+        ("query { visitors { items { id } } }", {}),
+        (
+            "mutation($id: ID!) { approveVisitor(sightingId: $id, decision: DENY) { id } }",
+            {"id": sighting_id},
+        ),
+        ('mutation { forgetVisitor(id: "v") }', {}),
+    ]:
+        error = await _error(server, document, variables, token)
+        assert error["extensions"]["code"] == "FORBIDDEN"
+    listing = await execute(server.url, "query { sightings { items { status } } }", token=server.token)
+    assert listing["sightings"]["items"] == [{"status": "PENDING"}]
+    for path in ("/outbox.json", "/outbox/1/images/visitor-photo"):
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        assert httpx.get(f"{server.url}{path}", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer wrong"}, {"token": "wrong"}])
+async def test_subscription_needs_the_owner_token(server: RunningServer, payload: dict[str, str]) -> None:
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_the_legacy_subscription_protocol_is_refused(server: RunningServer) -> None:
+    # The legacy graphql-ws protocol had an auth-bypass advisory: the server closes such a socket at once.
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4406
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"InputInformation": {}}',
+        b'{"InputInformation": {"KinesisVideo": {"ProducerTimestamp": "soon"}}, "FaceSearchResponse": []}',
+        b'{"record": {"FaceSearchResponse": 3}, "frame": "!!"}',
+    ],
+)
+def test_malformed_face_events(server: RunningServer, body: bytes) -> None:
+    response = httpx.post(
+        f"{server.url}/face-events", content=body, headers={"authorization": f"Bearer {server.token}"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Bad face event:")
+    assert outbox(server.url, server.token) == []
+
+
+def _link_tokens(server: RunningServer) -> tuple[str, str]:
+    sighting_id = _pending_sighting(server)
+    [email] = outbox(server.url, server.token, "email")
+    token = email["text"].split("/approve?token=")[1].split()[0]
+    return sighting_id, token
+
+
+async def test_signed_link_registers_once(server: RunningServer) -> None:
+    sighting_id, token = _link_tokens(server)
+    variables = {
+        "input": {"sightingId": sighting_id, "name": "Bo", "phoneNumber": "+12065550100", "token": token}
+    }
+    data = await execute(server.url, REGISTER, variables)
+    assert data["registerVisitor"]["visitor"]["name"] == "Bo"
+    # Replayed: the same link does nothing more.
+    error = await _error(server, REGISTER, variables, None)
+    assert error["extensions"]["code"] in ("LINK_USED", "CONFLICT")
+    assert await _visitor_count(server) == 1
+    assert len(outbox(server.url, server.token, "sms")) == 1
+
+
+async def test_tampered_and_expired_links(server: RunningServer) -> None:
+    sighting_id, token = _link_tokens(server)
+    body, _, mac = token.partition(".")
+    tampered = f"{body}.{('A' if mac[0] != 'A' else 'B')}{mac[1:]}"
+    deny = """mutation($id: ID!, $t: String) {
+      approveVisitor(sightingId: $id, decision: DENY, token: $t) { status } }"""
+    error = await _error(server, deny, {"id": sighting_id, "t": tampered}, None)
+    assert error["extensions"]["code"] == "LINK_INVALID"
+    server.clock.advance(days=2)
+    error = await _error(server, deny, {"id": sighting_id, "t": token}, None)
+    assert error["extensions"]["code"] == "LINK_EXPIRED"
+    listing = await execute(server.url, "query { sightings { items { status } } }", token=server.token)
+    assert listing["sightings"]["items"] == [{"status": "PENDING"}]
+
+
+async def test_malformed_graphql_gets_a_clear_error(server: RunningServer) -> None:
+    response = httpx.post(
+        f"{server.url}/graphql", json={"query": "mutation { validateOtp(otp: ) { granted } }"}
+    )
+    assert response.status_code == 200
+    assert "Syntax Error" in response.json()["errors"][0]["message"]
+    response = httpx.post(
+        f"{server.url}/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400

@@ -1,0 +1,119 @@
+"""The whole visitor flow over GraphQL against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+
+from tests.api.conftest import RunningServer
+from tests.api.helpers import event, execute, known_face_event, outbox, passcode_in, post_face_event
+
+pytestmark = pytest.mark.api
+
+SUBSCRIBE = "subscription { onSighting { id faceId cameraId status createdAt photo { url } } }"
+APPROVE = "mutation($id: ID!) { approveVisitor(sightingId: $id, decision: APPROVE) { id status } }"
+REGISTER = """mutation($input: RegisterVisitorInput!) {
+  registerVisitor(input: $input) {
+    passcodeSent visitor { id faceId name phoneNumber photos { objectKey } } } }"""
+VALIDATE = "mutation($otp: String!) { validateOtp(otp: $otp) { granted message visitorName } }"
+
+
+async def _first_sighting(server: RunningServer, send: Any) -> dict[str, Any]:
+    """Subscribe as the owner, then trigger ``send``; return the first onSighting payload."""
+    transport = WebsocketsTransport(
+        url=server.ws_url,
+        init_payload={"Authorization": f"Bearer {server.token}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    async with Client(transport=transport) as session:
+        stream = session.subscribe(gql(SUBSCRIBE))
+        first = asyncio.ensure_future(anext(stream))
+        while server.door.broker.subscriber_count == 0:  # bounded by the test timeout below
+            await asyncio.sleep(0.02)
+        await asyncio.to_thread(send)
+        payload: dict[str, Any] = await asyncio.wait_for(first, timeout=20)
+        await stream.aclose()
+        return payload["onSighting"]
+
+
+async def test_unknown_face_to_welcome(server: RunningServer, face_jpeg: bytes) -> None:
+    # GIVEN an owner watching the console
+    # WHEN an unknown face arrives at the door
+    def arrive() -> None:
+        response = post_face_event(server.url, server.token, event("unknown_face.json"), face_jpeg)
+        assert response.status_code == 200, response.text
+
+    sighting = await _first_sighting(server, arrive)
+    # THEN the console receives it live, with a photo link that works
+    assert sighting["status"] == "PENDING"
+    assert sighting["cameraId"] == "front-door"
+    assert sighting["createdAt"] == "2025-11-23T12:13:21.450Z"
+    assert sighting["photo"]["url"].startswith(f"{server.url}/photos/sightings/")
+    assert httpx.get(sighting["photo"]["url"]).content == face_jpeg
+    # and the owner got one email with signed approve and deny links
+    emails = outbox(server.url, server.token, "email")
+    assert len(emails) == 1
+    assert f"{server.url}/approve?token=" in emails[0]["text"]
+    assert emails[0]["images"] == ["visitor-photo"]
+
+    # WHEN the owner approves and registers the visitor
+    approved = await execute(server.url, APPROVE, {"id": sighting["id"]}, server.token)
+    assert approved["approveVisitor"] == {"id": sighting["id"], "status": "APPROVED"}
+    registered = await execute(
+        server.url,
+        REGISTER,
+        {"input": {"sightingId": sighting["id"], "name": "Ada Lovelace", "phoneNumber": "+44 20 7946 0958"}},
+        server.token,
+    )
+    visitor = registered["registerVisitor"]["visitor"]
+    assert registered["registerVisitor"]["passcodeSent"] is True
+    assert visitor["name"] == "Ada Lovelace"
+    assert visitor["phoneNumber"] == "+442079460958"
+    assert visitor["faceId"] == sighting["faceId"]
+    assert len(visitor["photos"]) == 1
+
+    # THEN the visitor has an SMS with a passcode that opens the door once
+    sms = outbox(server.url, server.token, "sms")
+    assert [m["to"] for m in sms] == ["+442079460958"]
+    code = passcode_in(sms[0]["text"])
+    welcome = await execute(server.url, VALIDATE, {"otp": code})
+    assert welcome["validateOtp"] == {
+        "granted": True,
+        "message": "Welcome, Ada Lovelace!",
+        "visitorName": "Ada Lovelace",
+    }
+    again = await execute(server.url, VALIDATE, {"otp": code})
+    assert again["validateOtp"] == {"granted": False, "message": "Permission denied", "visitorName": None}
+
+    # WHEN the visitor comes back (after the per-phone SMS limit's minute)
+    server.clock.advance(minutes=2)
+    returning = known_face_event(visitor["faceId"], f"visitor-{visitor['id']}")
+    first = post_face_event(server.url, server.token, returning, face_jpeg)
+    assert first.json()["sightings"][0]["status"] == "KNOWN"
+    # THEN exactly one more SMS; more frames of the same visit send nothing
+    for _ in range(5):
+        server.clock.advance(seconds=10)
+        assert post_face_event(server.url, server.token, returning, face_jpeg).json() == {"sightings": []}
+    sms = outbox(server.url, server.token, "sms")
+    assert len(sms) == 2
+    second_code = passcode_in(sms[0]["text"])
+    opened = await execute(server.url, VALIDATE, {"otp": second_code})
+    assert opened["validateOtp"]["granted"] is True
+
+
+async def test_more_frames_of_a_new_face_make_one_sighting(server: RunningServer, face_jpeg: bytes) -> None:
+    response = post_face_event(server.url, server.token, event("unknown_face.json"), face_jpeg)
+    [created] = response.json()["sightings"]
+    listing = await execute(server.url, "query { sightings { items { id faceId } } }", token=server.token)
+    face_id = listing["sightings"]["items"][0]["faceId"]
+    for _ in range(3):
+        again = post_face_event(
+            server.url, server.token, known_face_event(face_id, f"sighting-{created['id']}")
+        )
+        assert again.json() == {"sightings": []}
+    assert len(outbox(server.url, server.token, "email")) == 1
