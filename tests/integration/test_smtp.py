@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from smtp_fixtures import Accounts, Collector, free_port, smtp_server, tls_contexts
+from tests.integration.smtp_fixtures import Accounts, Collector, free_port, smtp_server, tls_contexts
 
 from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.local.mail_worker import DeliveryWorker, retry_delay
