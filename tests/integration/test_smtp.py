@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from tests.integration.smtp_fixtures import Accounts, Collector, free_port, smtp_server, tls_contexts
 
 from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.local.mail_worker import DeliveryWorker, retry_delay
@@ -20,6 +19,7 @@ from smartdoor.adapters.local.smtp_mailer import SmtpDelivery, SmtpSettings, bui
 from smartdoor.adapters.memory.clock_ids import ManualClock
 from smartdoor.domain.model import Email, Sighting, SightingStatus, Sms
 from smartdoor.services.messages import PHOTO_CID, new_visitor_email
+from tests.integration.smtp_fixtures import Accounts, Collector, free_port, smtp_server, tls_contexts
 
 pytestmark = pytest.mark.integration
 
