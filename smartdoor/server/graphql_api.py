@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -215,14 +216,20 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 def build_schema() -> strawberry.Schema:
+    # The limiters' validation rules are built ONCE: QueryDepthLimiter and MaxAliasesLimiter make a new rule
+    # class in each __init__, and ValidationCache keys on the rule classes, so a limiter made per request
+    # would make every request miss the cache (strawberry issue #4635).
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=8).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=15).validation_rules,
+    ]
     # Factories: a fresh extension per request; the parse and validation caches are module-level LRUs.
     extensions: list[Callable[[], SchemaExtension]] = [
         # The door page sends the same few documents over and over: parse and validate each once.
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=8),
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=2000),
-        lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: MaskErrors(should_mask_error=_should_mask),
     ]
     return strawberry.Schema(

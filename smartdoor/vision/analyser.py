@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from smartdoor.vision.dlib_models import load_models
 
-Image = npt.NDArray[np.uint8]  # RGB, H x W x 3
+Image = npt.NDArray[Any]  # RGB uint8, H x W x 3 (loosely typed: OpenCV returns generic arrays)
 Descriptor = npt.NDArray[np.float32]  # 128 values
 
 

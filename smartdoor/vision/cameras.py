@@ -54,6 +54,7 @@ class CameraStatus:
     state: str = "starting"  # starting | running | retrying | ended | stopped
     error: str | None = None
     frames_read: int = 0
+    retries: int = 0
 
 
 class CameraRunner:
@@ -64,6 +65,7 @@ class CameraRunner:
         now: Callable[[], datetime],
         realtime: bool = True,
         opener: Callable[[CameraSpec], CameraSource] = open_source,
+        first_backoff: float = 1.0,
         max_backoff: float = 30.0,
     ) -> None:
         self.spec = spec
@@ -73,6 +75,7 @@ class CameraRunner:
         self._now = now
         self._realtime = realtime
         self._opener = opener
+        self._first_backoff = first_backoff
         self._max_backoff = max_backoff
         self._stop = threading.Event()
         self._threads = [
@@ -100,7 +103,7 @@ class CameraRunner:
         return finished
 
     def _read(self) -> None:
-        backoff = 1.0
+        backoff = self._first_backoff
         try:
             while not self._stop.is_set():
                 try:
@@ -115,7 +118,7 @@ class CameraRunner:
                             return
                         self.status.frames_read += 1
                         self.mailbox.put(frame, self._now())
-                        backoff = 1.0
+                        backoff = self._first_backoff
                 except SourceError as exc:
                     backoff = self._retry(str(exc), backoff)
                     continue
@@ -131,7 +134,8 @@ class CameraRunner:
 
     def _retry(self, error: str, backoff: float) -> float:
         self.status.state, self.status.error = "retrying", error
-        log.warning("camera %s: %s; retrying in %.0f s", self.spec.camera_id, error, backoff)
+        self.status.retries += 1
+        log.warning("camera %s: %s; retrying in %.1f s", self.spec.camera_id, error, backoff)
         self._stop.wait(backoff)
         return min(backoff * 2, self._max_backoff)
 

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
-Frame = npt.NDArray[np.uint8]  # BGR, as OpenCV reads it
+Frame = npt.NDArray[Any]  # BGR uint8, as OpenCV reads it
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 

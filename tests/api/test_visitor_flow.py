@@ -38,7 +38,8 @@ async def _first_sighting(server: RunningServer, send: Any) -> dict[str, Any]:
         await asyncio.to_thread(send)
         payload: dict[str, Any] = await asyncio.wait_for(first, timeout=20)
         await stream.aclose()
-        return payload["onSighting"]
+        sighting: dict[str, Any] = payload["onSighting"]
+        return sighting
 
 
 async def test_unknown_face_to_welcome(server: RunningServer, face_jpeg: bytes) -> None:

@@ -62,7 +62,7 @@ def shape(schema: GraphQLSchema) -> str:
     class DropDescriptions(Visitor):
         def enter(self, node: Node, *_: object) -> Node | None:
             if getattr(node, "description", None) is not None:
-                return dataclasses.replace(node, description=None)  # type: ignore[type-var]
+                return dataclasses.replace(node, description=None)  # type: ignore[call-arg]
             return None
 
     document = visit(parse(print_schema(schema)), DropDescriptions())
