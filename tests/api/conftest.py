@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from smartdoor.adapters.memory.clock_ids import ManualClock
-from smartdoor.bootstrap import LocalDoor, build_local
+from smartdoor.bootstrap import LocalDoor, build_local, build_vision
 from smartdoor.config import Settings
 from smartdoor.server.app import create_app
 
@@ -40,14 +40,15 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunningServer]:
+def _serve(tmp_path: Path, with_vision: bool) -> Iterator[RunningServer]:
     sock = _free_socket()
     port = sock.getsockname()[1]
     settings = Settings(data_dir=tmp_path / "data", port=port)
     clock = ManualClock(START)
     door = build_local(settings, clock=clock)
-    config = uvicorn.Config(create_app(door), log_level="warning", lifespan="on", ws="websockets-sansio")
+    vision = build_vision(door, []) if with_vision else None  # analysis in its worker process, as served
+    app = create_app(door, vision)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio")
     runner = uvicorn.Server(config)
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -60,3 +61,13 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
     runner.should_exit = True
     thread.join(timeout=20)
     sock.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RunningServer]:
+    yield from _serve(tmp_path, with_vision=False)
+
+
+@pytest.fixture
+def vision_server(tmp_path: Path) -> Iterator[RunningServer]:
+    yield from _serve(tmp_path, with_vision=True)
