@@ -60,6 +60,7 @@ def build_local(
     from smartdoor.adapters.local.keys import load_or_create_secret
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
+    from smartdoor.adapters.local.sqlite_events import SqliteEventLog
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
     from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
@@ -95,6 +96,7 @@ def build_local(
         mailer=outbox,
         sms=outbox,
         publisher=broker,
+        events=SqliteEventLog(database),
     )
     worker = None
     if settings.smtp_url:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from smartdoor.domain.model import (
     DetectedFace,
+    DoorEvent,
     Email,
     Page,
     Passcode,
@@ -144,6 +145,13 @@ class SmsSender(Protocol):
     """Sends text messages to visitors."""
 
     def send(self, sms: Sms) -> None: ...
+
+
+class EventLog(Protocol):
+    """The door's timeline, newest first."""
+
+    def record(self, event: DoorEvent) -> None: ...
+    def list(self, limit: int, next_token: str | None) -> Page[DoorEvent]: ...
 
 
 class SightingPublisher(Protocol):

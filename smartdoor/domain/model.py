@@ -122,6 +122,33 @@ class Sms:
     text: str
 
 
+class DoorEventKind(enum.StrEnum):
+    NEW_FACE = "NEW_FACE"  # a stranger arrived; the owner was asked
+    VISITOR_ARRIVED = "VISITOR_ARRIVED"  # a registered visitor came back
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    REGISTERED = "REGISTERED"
+    CODE_SENT = "CODE_SENT"
+    CODE_HELD_BACK = "CODE_HELD_BACK"  # the phone's SMS limit was reached
+    DOOR_OPENED = "DOOR_OPENED"
+    ACCESS_DENIED = "ACCESS_DENIED"  # a wrong, expired or used code at the door
+    LOCKED_OUT = "LOCKED_OUT"  # a door client made too many wrong tries
+    VISITOR_FORGOTTEN = "VISITOR_FORGOTTEN"
+
+
+@dataclass(frozen=True)
+class DoorEvent:
+    """One line of the owner's timeline. Never holds a passcode or a client's address."""
+
+    id: str
+    kind: DoorEventKind
+    at: datetime
+    sighting_id: str | None = None
+    visitor_id: str | None = None
+    camera_id: str | None = None
+    visitor_name: str | None = None
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a listing and the opaque token for the next one."""

@@ -30,7 +30,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from smartdoor.server.app import create_app
 
     overrides = {
-        k: v for k, v in (("host", args.host), ("port", args.port), ("data_dir", args.data_dir)) if v
+        k: v
+        for k, v in (("host", args.host), ("port", args.port), ("data_dir", args.data_dir))
+        if v is not None
     }
     settings = replace(settings, **overrides)
     # Bind first, so port 0 can pick a free port and the banner and email links name the real one.

@@ -63,6 +63,18 @@ def visitor_out(ctx: RequestContext, v: model.Visitor) -> gql.Visitor:
     )
 
 
+def event_out(e: model.DoorEvent) -> gql.DoorEvent:
+    return gql.DoorEvent(
+        id=strawberry.ID(e.id),
+        kind=gql.DoorEventKind(e.kind.value),
+        at=_when(e.at),
+        sighting_id=strawberry.ID(e.sighting_id) if e.sighting_id else None,
+        visitor_id=strawberry.ID(e.visitor_id) if e.visitor_id else None,
+        camera_id=e.camera_id,
+        visitor_name=e.visitor_name,
+    )
+
+
 def _link_or_owner(ctx: RequestContext, token: str | None) -> Actor:
     # The owner's bearer token wins; otherwise an email link's token speaks for its one sighting.
     if isinstance(ctx.actor, Owner) or not token:
@@ -122,6 +134,18 @@ class Query:
         ctx = info.context
         found = console.get_visitor(ctx.app.door, ctx.actor, str(id))
         return visitor_out(ctx, found) if found else None
+
+    @strawberry.field
+    @domain_errors
+    def door_events(
+        self, info: Ctx, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET
+    ) -> gql.DoorEventConnection:
+        ctx = info.context
+        page = console.list_events(
+            ctx.app.door, ctx.actor, limit if isinstance(limit, int) else None, _optional(next_token)
+        )
+        items = [event_out(e) for e in page.items]
+        return gql.DoorEventConnection(items=items, next_token=page.next_token)
 
 
 @strawberry.type

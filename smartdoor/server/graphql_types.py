@@ -56,6 +56,38 @@ class SightingStatus(enum.Enum):
     KNOWN = "KNOWN"
 
 
+@strawberry.enum
+class DoorEventKind(enum.Enum):
+    NEW_FACE = "NEW_FACE"
+    VISITOR_ARRIVED = "VISITOR_ARRIVED"
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    REGISTERED = "REGISTERED"
+    CODE_SENT = "CODE_SENT"
+    CODE_HELD_BACK = "CODE_HELD_BACK"
+    DOOR_OPENED = "DOOR_OPENED"
+    ACCESS_DENIED = "ACCESS_DENIED"
+    LOCKED_OUT = "LOCKED_OUT"
+    VISITOR_FORGOTTEN = "VISITOR_FORGOTTEN"
+
+
+@strawberry.type
+class DoorEvent:
+    id: strawberry.ID
+    kind: DoorEventKind
+    at: AWSDateTime
+    sighting_id: strawberry.ID | None
+    visitor_id: strawberry.ID | None
+    camera_id: str | None
+    visitor_name: str | None
+
+
+@strawberry.type
+class DoorEventConnection:
+    items: list[DoorEvent]
+    next_token: str | None
+
+
 @strawberry.type
 class Photo:
     object_key: str

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from smartdoor.domain.model import DoorEventKind
 from smartdoor.domain.passcodes import hash_code, looks_like_code
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import failure_alert_email
@@ -39,9 +40,11 @@ def validate_otp(door: Door, otp: str, client: str) -> AccessResult:
     if visitor is not None:
         if state.failures:
             door.attempts.clear(client)
+        door.record(DoorEventKind.DOOR_OPENED, visitor_id=visitor.id, visitor_name=visitor.name)
         log.info("door opened for visitor %s", visitor.id)
         return AccessResult(True, f"Welcome, {visitor.name}!", visitor.name)
 
+    door.record(DoorEventKind.ACCESS_DENIED)
     _count_failure(door, client)
     return AccessResult(False, DENIED)
 
@@ -53,6 +56,7 @@ def _count_failure(door: Door, client: str) -> None:
     until = policy.lockout.lock_until(failures, now)
     if until is not None:
         door.attempts.lock(client, until)
+        door.record(DoorEventKind.LOCKED_OUT)
         log.warning("door client locked out until %s after %d wrong codes", until.isoformat(), failures)
     minute = timedelta(minutes=1)
     within_budget = door.throttle.acquire("door:failures", policy.failure_budget_per_minute, minute, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smartdoor.domain.errors import InvalidInput, NotFound
-from smartdoor.domain.model import Page, Sighting, SightingStatus, Visitor
+from smartdoor.domain.model import DoorEvent, DoorEventKind, Page, Sighting, SightingStatus, Visitor
 from smartdoor.services.authorization import Actor, LinkHolder, check_link, require_owner
 from smartdoor.services.context import Door, log
 from smartdoor.services.sightings import VISITOR_PREFIX
@@ -40,6 +40,12 @@ def list_visitors(door: Door, actor: Actor, limit: int | None, next_token: str |
     return door.visitors.list(_limit(limit), next_token)
 
 
+def list_events(door: Door, actor: Actor, limit: int | None, next_token: str | None) -> Page[DoorEvent]:
+    """The owner's timeline: arrivals, decisions, codes sent, the door opened or not."""
+    require_owner(actor)
+    return door.events.list(_limit(limit), next_token)
+
+
 def get_visitor(door: Door, actor: Actor, visitor_id: str) -> Visitor | None:
     require_owner(actor)
     return door.visitors.get(visitor_id)
@@ -54,5 +60,6 @@ def forget_visitor(door: Door, actor: Actor, visitor_id: str) -> Visitor:
     door.faces.delete_label(f"{VISITOR_PREFIX}{visitor.id}")
     for photo in visitor.photos:
         door.photos.delete(photo)
+    door.record(DoorEventKind.VISITOR_FORGOTTEN, visitor_id=visitor.id, visitor_name=visitor.name)
     log.info("visitor %s forgotten", visitor_id)
     return visitor

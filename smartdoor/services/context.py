@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from smartdoor import ports
+from smartdoor.domain.errors import DomainError
+from smartdoor.domain.model import DoorEvent, DoorEventKind
 from smartdoor.domain.passcodes import CodeSource
 from smartdoor.domain.policy import DoorPolicy
 
@@ -30,6 +32,24 @@ class Door:
     mailer: ports.Mailer
     sms: ports.SmsSender
     publisher: ports.SightingPublisher
+    events: ports.EventLog
+
+    def record(
+        self,
+        kind: DoorEventKind,
+        sighting_id: str | None = None,
+        visitor_id: str | None = None,
+        camera_id: str | None = None,
+        visitor_name: str | None = None,
+    ) -> None:
+        """Add a line to the owner's timeline; a failure here never fails the flow that caused it."""
+        event = DoorEvent(
+            self.ids.new_id(), kind, self.clock.now(), sighting_id, visitor_id, camera_id, visitor_name
+        )
+        try:
+            self.events.record(event)
+        except DomainError:
+            log.exception("could not record %s in the timeline", kind.value)
 
     def __repr__(self) -> str:  # keeps the key out of tracebacks and logs
         return "Door(...)"

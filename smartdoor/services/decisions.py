@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartdoor.domain.errors import Conflict, NotFound
-from smartdoor.domain.model import AccessDecision, Sighting, SightingStatus, Visitor
+from smartdoor.domain.model import AccessDecision, DoorEventKind, Sighting, SightingStatus, Visitor
 from smartdoor.domain.visitor_details import clean_name, clean_phone_number
 from smartdoor.services.authorization import Actor, authorize_for_sighting, spend_link
 from smartdoor.services.context import Door, log
@@ -37,9 +37,14 @@ def approve_visitor(door: Door, actor: Actor, sighting_id: str, decision: Access
     _open_sighting(door, sighting_id, UNDECIDED)
     if decision is AccessDecision.APPROVE:
         # An approving link stays usable for the registration that follows it.
-        return door.sightings.transition(sighting_id, UNDECIDED, SightingStatus.APPROVED, door.clock.now())
+        approved = door.sightings.transition(
+            sighting_id, UNDECIDED, SightingStatus.APPROVED, door.clock.now()
+        )
+        door.record(DoorEventKind.APPROVED, sighting_id=sighting_id, camera_id=approved.camera_id)
+        return approved
     spend_link(door, grant)
     decided = door.sightings.transition(sighting_id, UNDECIDED, SightingStatus.DENIED, door.clock.now())
+    door.record(DoorEventKind.DENIED, sighting_id=sighting_id, camera_id=decided.camera_id)
     log.info("sighting %s denied", sighting_id)
     return decided
 
@@ -67,5 +72,6 @@ def register_visitor(
     )
     door.visitors.add(visitor)
     door.faces.relabel(sighting.face_id, f"{VISITOR_PREFIX}{visitor_id}")
+    door.record(DoorEventKind.REGISTERED, sighting_id, visitor_id, sighting.camera_id, clean)
     log.info("sighting %s registered as visitor %s", sighting_id, visitor_id)
     return Registration(visitor, send_passcode(door, visitor))

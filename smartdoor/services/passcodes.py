@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smartdoor.domain.errors import PasscodeCollision, StorageUnavailable
-from smartdoor.domain.model import Visitor
+from smartdoor.domain.model import DoorEventKind, Visitor
 from smartdoor.domain.passcodes import new_passcode
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import passcode_sms
@@ -23,6 +23,7 @@ def sms_allowed(door: Door, phone_number: str) -> bool:
 def send_passcode(door: Door, visitor: Visitor) -> bool:
     """Issue a fresh code (unique among live codes) and text it. False when the phone's limit is reached."""
     if not sms_allowed(door, visitor.phone_number):
+        door.record(DoorEventKind.CODE_HELD_BACK, visitor_id=visitor.id, visitor_name=visitor.name)
         log.warning("passcode SMS for visitor %s held back: the phone's send limit is reached", visitor.id)
         return False
     now = door.clock.now()
@@ -36,6 +37,7 @@ def send_passcode(door: Door, visitor: Visitor) -> bool:
             continue  # another live code has these digits: draw again
         minutes = max(1, int(door.policy.otp_lifetime.total_seconds() // 60))
         door.sms.send(passcode_sms(visitor.phone_number, visitor.name, code, minutes))
+        door.record(DoorEventKind.CODE_SENT, visitor_id=visitor.id, visitor_name=visitor.name)
         log.info("passcode sent to visitor %s", visitor.id)  # never the code itself
         return True
     raise StorageUnavailable("could not find a free passcode; too many live codes")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.links import LinkGrant, sign_link
-from smartdoor.domain.model import DetectedFace, FaceEvent, FaceMatch, Sighting, SightingStatus, Visitor
+from smartdoor.domain.model import (
+    DetectedFace,
+    DoorEventKind,
+    FaceEvent,
+    FaceMatch,
+    Sighting,
+    SightingStatus,
+    Visitor,
+)
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import new_visitor_email
 from smartdoor.services.passcodes import send_passcode
@@ -85,6 +93,7 @@ def _new_face(
         photo=photo,
     )
     door.sightings.add(sighting)
+    door.record(DoorEventKind.NEW_FACE, sighting_id=sighting_id, camera_id=event.camera_id)
     log.info("new face at %s: sighting %s", event.camera_id, sighting_id)
     door.publisher.publish(sighting)
     token = sign_link(
@@ -126,6 +135,7 @@ def _returning_visitor(
         decided_at=now,
     )
     door.sightings.add(sighting)
+    door.record(DoorEventKind.VISITOR_ARRIVED, sighting_id, visitor.id, event.camera_id, visitor.name)
     door.publisher.publish(sighting)
     log.info("visitor %s is back at %s", visitor.id, event.camera_id)
     send_passcode(door, visitor)

@@ -41,6 +41,7 @@ def test_a_face_frame_becomes_one_sighting(vision_server: RunningServer, face_jp
 def test_frames_without_faces_do_nothing(vision_server: RunningServer, testdata: Path) -> None:
     for photo in sorted((testdata / "faces" / "noface").iterdir()):
         image = cv2.imread(str(photo))
+        assert image is not None, photo
         ok, jpeg = cv2.imencode(".jpg", image)
         assert ok
         assert post(vision_server, jpeg.tobytes()).json() == {"analysed": True, "sightings": []}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -105,6 +106,24 @@ async def test_unknown_face_to_welcome(server: RunningServer, face_jpeg: bytes) 
     second_code = passcode_in(sms[0]["text"])
     opened = await execute(server.url, VALIDATE, {"otp": second_code})
     assert opened["validateOtp"]["granted"] is True
+
+    # AND the owner's timeline tells the whole story, names included, codes never
+    timeline = await execute(
+        server.url, "query { doorEvents(limit: 50) { items { kind visitorName } } }", token=server.token
+    )
+    kinds = Counter(item["kind"] for item in timeline["doorEvents"]["items"])
+    assert kinds == Counter(
+        {
+            "NEW_FACE": 1,
+            "APPROVED": 1,
+            "REGISTERED": 1,
+            "CODE_SENT": 2,
+            "DOOR_OPENED": 2,
+            "ACCESS_DENIED": 1,
+            "VISITOR_ARRIVED": 1,
+        }
+    )
+    assert code not in str(timeline)
 
 
 async def test_more_frames_of_a_new_face_make_one_sighting(server: RunningServer, face_jpeg: bytes) -> None:

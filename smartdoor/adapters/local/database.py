@@ -94,6 +94,17 @@ MIGRATIONS: tuple[str, ...] = (
         next_try_at INTEGER                          -- a failed email is not retried before this
     );
     CREATE INDEX outbox_pending ON outbox (kind, status, id);
+    CREATE TABLE door_events (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        sighting_id TEXT,
+        visitor_id TEXT,
+        camera_id TEXT,
+        visitor_name TEXT
+    );
+    CREATE INDEX door_events_by_time ON door_events (at DESC, id DESC);
+
     CREATE TABLE outbox_images (
         message_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
         cid TEXT NOT NULL,

@@ -9,7 +9,16 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from smartdoor.domain.errors import Conflict, InvalidInput, NotFound, PasscodeCollision
-from smartdoor.domain.model import DetectedFace, Page, Passcode, Photo, Sighting, SightingStatus, Visitor
+from smartdoor.domain.model import (
+    DetectedFace,
+    DoorEvent,
+    Page,
+    Passcode,
+    Photo,
+    Sighting,
+    SightingStatus,
+    Visitor,
+)
 from smartdoor.ports import AttemptState
 
 T = TypeVar("T")
@@ -204,3 +213,19 @@ class MemoryFrames:
 
     def frame_at(self, camera_id: str, at: datetime) -> bytes | None:
         return self.frames.get((camera_id, at))
+
+
+class MemoryEventLog:
+    def __init__(self) -> None:
+        self.events: list[DoorEvent] = []
+
+    def record(self, event: DoorEvent) -> None:
+        self.events.append(event)
+
+    def kinds(self) -> list[str]:
+        """Oldest first: what happened, in order, for assertions."""
+        return [e.kind.value for e in self.events]
+
+    def list(self, limit: int, next_token: str | None) -> Page[DoorEvent]:
+        ordered = sorted(self.events, key=lambda e: (e.at, e.id), reverse=True)
+        return _page(ordered, limit, next_token)

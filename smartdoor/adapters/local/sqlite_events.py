@@ -1,0 +1,48 @@
+"""The door's timeline in SQLite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartdoor.adapters.local.database import Database, from_micros, to_micros
+from smartdoor.adapters.local.sqlite_rows import page_token, parse_page_token, storage
+from smartdoor.domain.model import DoorEvent, DoorEventKind, Page
+
+_COLUMNS = "id, kind, at, sighting_id, visitor_id, camera_id, visitor_name"
+
+
+def _event(row: Any) -> DoorEvent:
+    id_, kind, at, sighting_id, visitor_id, camera_id, name = row
+    return DoorEvent(id_, DoorEventKind(kind), from_micros(at), sighting_id, visitor_id, camera_id, name)
+
+
+class SqliteEventLog:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record(self, event: DoorEvent) -> None:
+        e = event
+        values = (
+            e.id,
+            e.kind.value,
+            to_micros(e.at),
+            e.sighting_id,
+            e.visitor_id,
+            e.camera_id,
+            e.visitor_name,
+        )
+        with storage("record a door event"):
+            self._db.connection().execute(
+                f"INSERT INTO door_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", values
+            )
+
+    def list(self, limit: int, next_token: str | None) -> Page[DoorEvent]:
+        where, params = "", ()  # type: tuple[str, tuple[object, ...]]
+        if next_token:
+            where, params = "WHERE (at, id) < (?, ?)", parse_page_token(next_token)
+        sql = f"SELECT {_COLUMNS} FROM door_events {where} ORDER BY at DESC, id DESC LIMIT ?"
+        with storage("list door events"):
+            rows = self._db.connection().execute(sql, (*params, limit + 1)).fetchall()
+        items = tuple(_event(r) for r in rows[:limit])
+        last = items[-1] if len(rows) > limit else None
+        return Page(items, page_token(to_micros(last.at), last.id) if last else None)
