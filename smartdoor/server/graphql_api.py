@@ -18,7 +18,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
 from smartdoor.domain import model
 from smartdoor.domain.errors import DomainError
@@ -239,6 +239,16 @@ def _should_mask(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
+class DoorSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # A domain error (a wrong token, a bad phone number) is an answer, not a fault: log only the rest,
+        # with their tracebacks. Our errors carry a code in their extensions.
+        unexpected = [e for e in errors if not (e.extensions or {}).get("code")]
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
     # The limiters' validation rules are built ONCE: QueryDepthLimiter and MaxAliasesLimiter make a new rule
     # class in each __init__, and ValidationCache keys on the rule classes, so a limiter made per request
@@ -256,7 +266,7 @@ def build_schema() -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: MaskErrors(should_mask_error=_should_mask),
     ]
-    return strawberry.Schema(
+    return DoorSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

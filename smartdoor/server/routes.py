@@ -27,6 +27,7 @@ PAGES = {
     "/approve": "approve.html",
     "/deny": "approve.html",
     "/outbox": "outbox.html",
+    "/camera": "camera.html",
 }
 
 
@@ -162,6 +163,11 @@ async def status(request: Request) -> Response:
     return JSONResponse({"vision": vision.status() if vision else None})
 
 
+async def client_config(request: Request) -> Response:
+    """Tells the pages' GraphQL client which transport to use; the CDK deployment writes its own."""
+    return JSONResponse({"mode": "local"}, headers={"cache-control": "no-cache"})
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
@@ -177,4 +183,5 @@ def routes() -> list[Route]:
         Route("/frames", frames, methods=["POST"]),
         Route("/status.json", status, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
+        Route("/config.json", client_config, methods=["GET"]),
     ]

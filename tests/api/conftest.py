@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,46 +21,71 @@ from smartdoor.server.app import create_app
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
+def _bound_socket(port: int = 0) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
 @dataclass
 class RunningServer:
-    url: str
-    ws_url: str
-    door: LocalDoor
-    clock: ManualClock
+    """The door served on 127.0.0.1; stop() and start() again on the same port and data (a restart)."""
+
+    data_dir: Path
+    with_vision: bool = False
+    clock: ManualClock = field(default_factory=lambda: ManualClock(START))
+    port: int = 0
+    door: LocalDoor = field(init=False)
+    _runner: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+    _sock: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
 
     @property
     def token(self) -> str:
         return self.door.owner_token
 
+    def start(self) -> None:
+        self._sock = _bound_socket(self.port)
+        self.port = self._sock.getsockname()[1]
+        self.door = build_local(Settings(data_dir=self.data_dir, port=self.port), clock=self.clock)
+        vision = build_vision(self.door, []) if self.with_vision else None  # analysis in its worker process
+        config = uvicorn.Config(
+            create_app(self.door, vision), log_level="warning", lifespan="on", ws="websockets-sansio"
+        )
+        self._runner = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._runner.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._runner.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
+    def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self._sock is not None:
+            self._sock.close()
 
 
 def _serve(tmp_path: Path, with_vision: bool) -> Iterator[RunningServer]:
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    settings = Settings(data_dir=tmp_path / "data", port=port)
-    clock = ManualClock(START)
-    door = build_local(settings, clock=clock)
-    vision = build_vision(door, []) if with_vision else None  # analysis in its worker process, as served
-    app = create_app(door, vision)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio")
-    runner = uvicorn.Server(config)
-    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not runner.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield RunningServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql", door, clock)
-    runner.should_exit = True
-    thread.join(timeout=20)
-    sock.close()
+    running = RunningServer(tmp_path / "data", with_vision)
+    running.start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,150 @@
+// The owner's console: sightings live over the subscription, decisions, registration, visitors, timeline.
+import { request, subscribe, ownerToken } from "/static/graphql.js";
+import { el, when, phoneProblem, announce } from "/static/ui.js";
+
+const token = ownerToken();
+const auth = { token };
+const SIGHTING = "id faceId cameraId status createdAt visitorId photo { url }";
+const sightings = new Map();
+const $ = (id) => document.getElementById(id);
+const flash = (message, kind = "ok") => announce($("flash"), message, kind);
+
+const EVENT_TEXT = {
+  NEW_FACE: (e) => `Someone new at ${e.cameraId}`,
+  VISITOR_ARRIVED: (e) => `${e.visitorName} arrived at ${e.cameraId}`,
+  APPROVED: () => "You approved a visitor",
+  DENIED: () => "You turned a visitor away",
+  REGISTERED: (e) => `${e.visitorName} was registered`,
+  CODE_SENT: (e) => `Passcode sent to ${e.visitorName}`,
+  CODE_HELD_BACK: (e) => `Passcode for ${e.visitorName} held back (SMS limit)`,
+  DOOR_OPENED: (e) => `Door opened for ${e.visitorName}`,
+  ACCESS_DENIED: () => "A wrong passcode at the door",
+  LOCKED_OUT: () => "A door client was locked out after wrong passcodes",
+  VISITOR_FORGOTTEN: (e) => `${e.visitorName} was forgotten`,
+};
+
+function registrationForm(s) {
+  const name = el("input", { id: `name-${s.id}`, maxlength: "80", required: true, autocomplete: "off" });
+  const phone = el("input", { id: `phone-${s.id}`, type: "tel", required: true, inputmode: "tel",
+    placeholder: "+1 206 555 0100", "aria-describedby": `phone-hint-${s.id}` });
+  const hint = el("p", { id: `phone-hint-${s.id}`, class: "hint" }, "International format: + country code and number.");
+  const problem = el("p", { class: "error", role: "alert" });
+  const form = el("form", { class: "register", "aria-label": "Register this visitor" },
+    el("label", { for: name.id }, "Name"), name,
+    el("label", { for: phone.id }, "Mobile number"), phone, hint, problem,
+    el("button", { type: "submit" }, "Register and send passcode"));
+  phone.addEventListener("input", () => { phone.removeAttribute("aria-invalid"); problem.textContent = ""; });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const issue = phoneProblem(phone.value);
+    if (issue) { phone.setAttribute("aria-invalid", "true"); problem.textContent = issue; phone.focus(); return; }
+    try {
+      const data = await request(`mutation($input: RegisterVisitorInput!) { registerVisitor(input: $input) {
+        passcodeSent visitor { id name } } }`, { input: { sightingId: s.id, name: name.value, phoneNumber: phone.value } }, auth);
+      const r = data.registerVisitor;
+      flash(`${r.visitor.name} is registered.${r.passcodeSent ? " A passcode is on its way by SMS." : " The SMS limit held the passcode back; it comes on the next visit."}`);
+      await Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline()]);
+    } catch (error) { problem.textContent = error.message; }
+  });
+  return form;
+}
+
+async function decide(s, decision) {
+  try {
+    await request(`mutation($id: ID!, $d: AccessDecision!) { approveVisitor(sightingId: $id, decision: $d) { id } }`,
+      { id: s.id, d: decision }, auth);
+    flash(decision === "APPROVE" ? "Approved: now enter their name and number." : "Denied. This face stays quiet for a while.");
+    await Promise.all([refreshSightings(), refreshTimeline()]);
+  } catch (error) { flash(error.message, "bad"); }
+}
+
+function sightingCard(s) {
+  const photo = s.photo?.url
+    ? el("img", { class: "photo", src: s.photo.url, alt: `Visitor at ${s.cameraId}` })
+    : el("p", { class: "hint" }, "No photo captured.");
+  const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status },
+    photo,
+    el("p", { class: "row" }, el("span", { class: `badge ${s.status}` }, s.status),
+      el("span", {}, s.cameraId), el("time", { datetime: s.createdAt }, when(s.createdAt))));
+  if (s.status === "PENDING") {
+    card.append(el("div", { class: "row" },
+      el("button", { onclick: () => decide(s, "APPROVE") }, "Approve"),
+      el("button", { class: "deny", onclick: () => decide(s, "DENY") }, "Deny")));
+  }
+  if (s.status === "PENDING" || s.status === "APPROVED") card.append(registrationForm(s));
+  return card;
+}
+
+function renderSightings() {
+  const list = [...sightings.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const root = $("sightings");
+  // Keep a form the owner is typing in: only replace cards whose status changed.
+  const existing = new Map([...root.querySelectorAll("article.sighting")].map((n) => [n.dataset.id, n]));
+  const cards = list.map((s) => {
+    const node = existing.get(s.id);
+    return node && node.dataset.status === s.status ? node : sightingCard(s);
+  });
+  if (cards.length) root.replaceChildren(...cards);
+}
+
+async function refreshSightings() {
+  const data = await request(`query { sightings(limit: 30) { items { ${SIGHTING} } } }`, {}, auth);
+  sightings.clear();
+  for (const s of data.sightings.items) sightings.set(s.id, s);
+  renderSightings();
+}
+
+async function forget(v) {
+  if (!confirm(`Forget ${v.name}? Their face and photos are deleted; next time they are a stranger.`)) return;
+  try {
+    await request(`mutation($id: ID!) { forgetVisitor(id: $id) }`, { id: v.id }, auth);
+    flash(`${v.name} is forgotten.`);
+    await Promise.all([refreshVisitors(), refreshTimeline()]);
+  } catch (error) { flash(error.message, "bad"); }
+}
+
+async function refreshVisitors() {
+  const data = await request(`query { visitors(limit: 50) { items { id name phoneNumber createdAt photos { url } } } }`, {}, auth);
+  const items = data.visitors.items;
+  if (!items.length) { $("visitors").replaceChildren(el("li", { class: "hint" }, "No registered visitors yet.")); return; }
+  $("visitors").replaceChildren(...items.map((v) => el("li", { class: "row visitor", "data-id": v.id },
+    ...v.photos.slice(-3).map((p) => el("img", { class: "thumb", src: p.url, alt: `Photo of ${v.name}` })),
+    el("span", {}, el("strong", {}, v.name), el("br"), el("span", { class: "hint" }, v.phoneNumber)),
+    el("button", { class: "secondary", onclick: () => forget(v), "aria-label": `Forget ${v.name}` }, "Forget"))));
+}
+
+async function refreshTimeline() {
+  const data = await request(`query { doorEvents(limit: 30) { items { id kind at cameraId visitorName } } }`, {}, auth);
+  const items = data.doorEvents.items;
+  if (!items.length) return;
+  $("timeline").replaceChildren(...items.map((e) => el("li", { "data-kind": e.kind },
+    el("time", { datetime: e.at, class: "hint" }, when(e.at)), " · ", (EVENT_TEXT[e.kind] ?? (() => e.kind))(e))));
+}
+
+function setLive(state) {
+  const pill = $("live");
+  pill.className = `pill ${state}`;
+  pill.textContent = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…", refused: "signed out" }[state] ?? state;
+}
+
+if (!token) {
+  $("signin").hidden = false;
+  setLive("refused");
+} else {
+  subscribe(`subscription { onSighting { ${SIGHTING} } }`, {}, auth, {
+    data: (data) => {
+      const s = data.onSighting;
+      if (!s) return;
+      sightings.set(s.id, s);
+      renderSightings();
+      refreshTimeline().catch(() => {});
+      if (s.status === "KNOWN") refreshVisitors().catch(() => {});
+    },
+    status: (state) => {
+      setLive(state);
+      // After a (re)connect, fetch what may have happened while the socket was down.
+      if (state === "live") Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline()]).catch((e) => flash(e.message, "bad"));
+      if (state === "refused") $("signin").hidden = false;
+    },
+  });
+}

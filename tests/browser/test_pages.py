@@ -1,0 +1,164 @@
+"""The whole flow by clicking, in Debian's chromium against a real server."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.api.conftest import RunningServer
+from tests.api.helpers import event, outbox, passcode_in, post_face_event
+
+pytestmark = pytest.mark.browser
+
+
+def open_console(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/?token={server.token}")
+    expect(page.locator("#live")).to_have_text("live")
+    # The token left the address bar (history, screenshots, Referer) and stays in this browser.
+    assert "token=" not in page.url
+
+
+def post_frame(server: RunningServer, jpeg: bytes) -> None:
+    response = httpx.post(f"{server.url}/frames", params={"camera": "porch"}, content=jpeg, timeout=60)
+    assert response.status_code == 200, response.text
+
+
+def type_code_at_the_door(page: Page, server: RunningServer, code: str) -> None:
+    page.goto(f"{server.url}/door")
+    for digit in code:
+        page.get_by_role("button", name=digit, exact=True).click()
+    expect(page.locator("#otp")).to_have_value(code)
+    page.get_by_role("button", name="Open the door").click()
+
+
+def test_a_face_arrives_is_registered_and_opens_the_door(
+    page: Page, vision_server: RunningServer, face_jpeg: bytes
+) -> None:
+    server = vision_server
+    open_console(page, server)
+    # A face arrives at the porch camera: the console shows it without a reload.
+    post_frame(server, face_jpeg)
+    card = page.locator("article.sighting").first
+    expect(card.locator(".badge")).to_have_text("PENDING")
+    expect(card.locator("img.photo")).to_be_visible()
+    # Approve, then register with a name and a number.
+    card.get_by_role("button", name="Approve").click()
+    expect(page.locator("#flash")).to_contain_text("Approved")
+    card = page.locator("article.sighting").first
+    expect(card.locator(".badge")).to_have_text("APPROVED")
+    card.get_by_label("Name").fill("Grace Hopper")
+    card.get_by_label("Mobile number").fill("+1 202 555 0147")
+    card.get_by_role("button", name="Register and send passcode").click()
+    expect(page.locator("#flash")).to_contain_text("Grace Hopper is registered")
+    expect(page.locator("#visitors")).to_contain_text("Grace Hopper")
+    expect(page.locator("#timeline")).to_contain_text("Passcode sent to Grace Hopper")
+    # The SMS is in the outbox page.
+    page.goto(f"{server.url}/outbox")
+    sms = page.locator("article[data-kind=sms]").first
+    expect(sms).to_contain_text("+12025550147")
+    code = passcode_in(sms.locator("pre").inner_text())
+    # The visitor types it at the door (on-screen keypad) and is greeted; the same code again is refused.
+    type_code_at_the_door(page, server, code)
+    expect(page.locator("#result")).to_have_text("Welcome, Grace Hopper!")
+    type_code_at_the_door(page, server, code)
+    expect(page.locator("#result")).to_have_text("Permission denied")
+
+
+def test_a_name_with_markup_is_shown_as_text(page: Page, server: RunningServer) -> None:
+    name = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
+    post_face_event(server.url, server.token, event("unknown_face.json"))
+    open_console(page, server)
+    card = page.locator("article.sighting").first
+    card.get_by_label("Name").fill(name)
+    card.get_by_label("Mobile number").fill("+12025550100")
+    card.get_by_role("button", name="Register and send passcode").click()
+    expect(page.locator("#visitors strong")).to_have_text(name)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#visitors img[src=x]").count() == 0
+    code = passcode_in(outbox(server.url, server.token, "sms")[0]["text"])
+    type_code_at_the_door(page, server, code)
+    expect(page.locator("#result")).to_have_text(f"Welcome, {name}!")
+    assert page.evaluate("window.pwned") is None
+    # The outbox shows the owner's email in a sandbox; nothing in it ran either.
+    page.goto(f"{server.url}/outbox")
+    expect(page.locator("article[data-kind=email]")).to_have_count(1)
+    assert page.evaluate("window.pwned") is None
+
+
+def test_the_phone_number_gets_a_friendly_hint(page: Page, server: RunningServer) -> None:
+    post_face_event(server.url, server.token, event("unknown_face.json"))
+    open_console(page, server)
+    card = page.locator("article.sighting").first
+    card.get_by_label("Name").fill("Ada")
+    card.get_by_label("Mobile number").fill("206 555 0100")
+    card.get_by_role("button", name="Register and send passcode").click()
+    expect(card.locator(".error")).to_contain_text("Start with + and the country code")
+    expect(card.get_by_label("Mobile number")).to_have_attribute("aria-invalid", "true")
+    assert outbox(server.url, server.token, "sms") == []
+
+
+def _email_link(server: RunningServer, which: str) -> str:
+    [email] = outbox(server.url, server.token, "email")
+    match = re.search(rf"{re.escape(server.url)}/{which}\?token=\S+", email["text"])
+    assert match, email["text"]
+    return match.group(0)
+
+
+def test_the_email_link_registers_once(page: Page, server: RunningServer, face_jpeg: bytes) -> None:
+    post_face_event(server.url, server.token, event("unknown_face.json"), face_jpeg)
+    link = _email_link(server, "approve")
+    page.goto(link)
+    expect(page.locator("#photo")).to_be_visible()
+    page.get_by_label("Visitor's name").fill("Linus")
+    page.get_by_label("Visitor's mobile number").fill("+46 8 123 456 78")
+    page.get_by_role("button", name="Approve and send a passcode").click()
+    expect(page.locator("#outcome")).to_have_text("Linus is registered and has a passcode by SMS.")
+    page.goto(link)
+    expect(page.locator("#outcome")).to_contain_text("already handled")
+    expect(page.locator("#register")).to_be_hidden()
+
+
+def test_expired_and_tampered_links_say_so(page: Page, server: RunningServer) -> None:
+    post_face_event(server.url, server.token, event("unknown_face.json"))
+    link = _email_link(server, "deny")
+    page.goto(link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB"))
+    expect(page.locator("#status")).to_have_text(
+        "This link is not valid. Open the latest email from your door."
+    )
+    server.clock.advance(days=2)
+    page.goto(link)
+    expect(page.locator("#status")).to_have_text(
+        "This link has expired. Open the console to decide about this visitor."
+    )
+    expect(page.locator("#deny")).to_be_hidden()
+
+
+def test_the_console_recovers_after_a_server_restart(page: Page, server: RunningServer) -> None:
+    open_console(page, server)
+    server.stop()
+    expect(page.locator("#live")).to_have_text("reconnecting…")
+    server.start()  # same port, same data folder
+    expect(page.locator("#live")).to_have_text("live", timeout=30_000)
+    post_face_event(server.url, server.token, event("unknown_face.json"))
+    expect(page.locator("article.sighting .badge")).to_have_text("PENDING")
+
+
+def test_the_door_page_keyboard_and_denial(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/door")
+    page.locator("#otp").type("12a3456")  # letters are dropped as they are typed
+    expect(page.locator("#otp")).to_have_value("123456")
+    page.keyboard.press("Enter")
+    expect(page.locator("#result")).to_have_text("Permission denied")
+
+
+def test_pages_have_labels_and_no_console_errors(page: Page, server: RunningServer, tmp_path: Path) -> None:
+    for path in ("/door", "/camera", "/outbox", "/"):
+        page.goto(f"{server.url}{path}")
+        for field in page.locator("input").all():
+            field_id = field.get_attribute("id")
+            assert field_id
+            assert page.locator(f"label[for='{field_id}']").count() == 1, f"{path}: #{field_id} has no label"
