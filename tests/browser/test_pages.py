@@ -56,8 +56,11 @@ def test_a_face_arrives_is_registered_and_opens_the_door(
     expect(page.locator("#flash")).to_contain_text("Grace Hopper is registered")
     expect(page.locator("#visitors")).to_contain_text("Grace Hopper")
     expect(page.locator("#timeline")).to_contain_text("Passcode sent to Grace Hopper")
-    # The SMS is in the outbox page.
+    # The owner's email shows the photo inline; the SMS is there too.
     page.goto(f"{server.url}/outbox")
+    mail = page.frame_locator("article[data-kind=email] iframe").first
+    expect(mail.get_by_role("heading", name="Someone is at your door")).to_be_visible()
+    assert mail.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     sms = page.locator("article[data-kind=sms]").first
     expect(sms).to_contain_text("+12025550147")
     code = passcode_in(sms.locator("pre").inner_text())
