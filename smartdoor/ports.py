@@ -6,7 +6,7 @@ match it with one conditional write and a SQLite adapter with one statement. Ada
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -79,11 +79,22 @@ class PasscodeStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ThrottleRule:
+    key: str
+    limit: int
+    window: timedelta
+
+
 class Throttle(Protocol):
     """Counts events per key in a window that starts at the first counted event."""
 
     def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
         """Count one event if fewer than ``limit`` were counted in the live window; atomic."""
+        ...
+
+    def acquire_all(self, rules: Sequence[ThrottleRule], now: datetime) -> bool:
+        """Count one event under every rule, or under none if any rule is full (all-or-nothing, atomic)."""
         ...
 
 

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import DoorEventKind
 from smartdoor.domain.passcodes import hash_code, looks_like_code
 from smartdoor.services.context import Door, log
@@ -63,4 +64,7 @@ def _count_failure(door: Door, client: str) -> None:
     # One alert per ten minutes at most, so an attack does not also flood the owner's inbox.
     if not within_budget and door.throttle.acquire("door:failure-alert", 1, timedelta(minutes=10), now):
         log.warning("wrong-code budget exceeded; alerting the owner")
-        door.mailer.send(failure_alert_email(policy.owner_email, policy.failure_budget_per_minute, now))
+        try:
+            door.mailer.send(failure_alert_email(policy.owner_email, policy.failure_budget_per_minute, now))
+        except StorageUnavailable:
+            log.exception("could not alert the owner about wrong codes")  # the door still answers

@@ -26,7 +26,8 @@ def new_visitor_email(to: str, sighting: Sighting, public_url: str, token: str, 
         f"Turn them away: {deny}\n\nThese links work once and expire.\n"
     )
     picture = (
-        f'<p><img src="cid:{PHOTO_CID}" alt="The visitor at your door" style="max-width:100%;max-height:320px"></p>'
+        f'<p><img src="cid:{PHOTO_CID}" alt="The visitor at your door"'
+        ' style="max-width:100%;max-height:320px"></p>'
         if photo
         else "<p><em>No photo was captured.</em></p>"
     )

@@ -5,19 +5,19 @@ from __future__ import annotations
 from smartdoor.domain.errors import PasscodeCollision, StorageUnavailable
 from smartdoor.domain.model import DoorEventKind, Visitor
 from smartdoor.domain.passcodes import new_passcode
+from smartdoor.ports import ThrottleRule
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import passcode_sms
 
 
 def sms_allowed(door: Door, phone_number: str) -> bool:
-    """Per-phone send limits (e.g. 1 a minute, 5 in 10 minutes). Every limit is counted, none skipped."""
-    now = door.clock.now()
-    return all(
-        [
-            door.throttle.acquire(f"sms:{i}:{phone_number}", limit.count, limit.window, now)
-            for i, limit in enumerate(door.policy.sms_limits)
-        ]
-    )
+    """Per-phone send limits (e.g. 1 a minute, 5 in 10 minutes), counted together: an SMS held back by one
+    limit must not use up another's allowance."""
+    rules = [
+        ThrottleRule(f"sms:{i}:{phone_number}", limit.count, limit.window)
+        for i, limit in enumerate(door.policy.sms_limits)
+    ]
+    return door.throttle.acquire_all(rules, door.clock.now())
 
 
 def send_passcode(door: Door, visitor: Visitor) -> bool:

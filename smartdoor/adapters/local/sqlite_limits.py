@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
 from smartdoor.adapters.local.sqlite_rows import storage
-from smartdoor.ports import AttemptState
+from smartdoor.ports import AttemptState, ThrottleRule
 
 _MICROS = timedelta(microseconds=1)
 
@@ -16,24 +17,29 @@ class SqliteThrottle:
         self._db = db
 
     def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
-        # A window starts at the first counted event; an expired one starts afresh. The WHERE makes a full,
-        # live window refuse the update, so "changed a row" means "counted".
-        sql = (
-            "INSERT INTO throttle (key, count, window_end) VALUES (?, 1, ?)"
-            " ON CONFLICT (key) DO UPDATE SET"
-            "  count = CASE WHEN throttle.window_end <= ? THEN 1 ELSE throttle.count + 1 END,"
-            "  window_end = CASE WHEN throttle.window_end <= ?"
-            "   THEN excluded.window_end ELSE throttle.window_end END"
-            " WHERE throttle.window_end <= ? OR throttle.count < ?"
-        )
+        return self.acquire_all([ThrottleRule(key, limit, window)], now)
+
+    def acquire_all(self, rules: Sequence[ThrottleRule], now: datetime) -> bool:
+        # One IMMEDIATE transaction: read every window, then count under all of them or none.
         t = to_micros(now)
-        if limit < 1:
-            return False
-        with storage("count a rate limit"):
-            changed = (
-                self._db.connection().execute(sql, (key, t + window // _MICROS, t, t, t, limit)).rowcount
+        with storage("count a rate limit"), self._db.transaction() as conn:
+            updates = []
+            for rule in rules:
+                row = conn.execute(
+                    "SELECT count, window_end FROM throttle WHERE key = ?", (rule.key,)
+                ).fetchone()
+                count, ends = (0, t) if row is None else (row[0], row[1])
+                if ends <= t:  # no window, or an expired one: a new window starts with this event
+                    count, ends = 0, t + rule.window // _MICROS
+                if count >= rule.limit:
+                    return False
+                updates.append((rule.key, count + 1, ends))
+            conn.executemany(
+                "INSERT INTO throttle (key, count, window_end) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_end = excluded.window_end",
+                updates,
             )
-        return changed == 1
+        return True
 
 
 class SqliteAttempts:

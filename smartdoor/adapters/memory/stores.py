@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -19,7 +19,7 @@ from smartdoor.domain.model import (
     SightingStatus,
     Visitor,
 )
-from smartdoor.ports import AttemptState
+from smartdoor.ports import AttemptState, ThrottleRule
 
 T = TypeVar("T")
 
@@ -128,13 +128,19 @@ class MemoryThrottle:
         self._lock = threading.Lock()
 
     def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
+        return self.acquire_all([ThrottleRule(key, limit, window)], now)
+
+    def acquire_all(self, rules: Sequence[ThrottleRule], now: datetime) -> bool:
         with self._lock:
-            count, ends = self.windows.get(key, (0, now))
-            if ends <= now:
-                count, ends = 0, now + window
-            if count >= limit:
-                return False
-            self.windows[key] = (count + 1, ends)
+            updated = {}
+            for rule in rules:
+                count, ends = self.windows.get(rule.key, (0, now))
+                if ends <= now:
+                    count, ends = 0, now + rule.window
+                if count >= rule.limit:
+                    return False
+                updated[rule.key] = (count + 1, ends)
+            self.windows.update(updated)
             return True
 
 

@@ -1,0 +1,78 @@
+"""A Door over the in-memory fakes, with a clock the test moves and codes the test chooses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from smartdoor.adapters.memory.clock_ids import ManualClock, ScriptedCodes, SequentialIds
+from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, MemorySms
+from smartdoor.adapters.memory.stores import (
+    MemoryAttempts,
+    MemoryEventLog,
+    MemoryFaceIndex,
+    MemoryFrames,
+    MemoryPasscodes,
+    MemoryPhotos,
+    MemorySightings,
+    MemoryThrottle,
+    MemoryVisitors,
+)
+from smartdoor.domain.policy import DoorPolicy
+from smartdoor.services.context import Door
+
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+KEY = b"unit-test-key-0123456789abcdef"
+
+
+@dataclass
+class Fakes:
+    """The door and direct handles on its fakes, for GIVEN steps and THEN assertions."""
+
+    door: Door
+    clock: ManualClock
+    codes: ScriptedCodes
+    visitors: MemoryVisitors
+    sightings: MemorySightings
+    passcodes: MemoryPasscodes
+    faces: MemoryFaceIndex
+    photos: MemoryPhotos
+    mailer: MemoryMailer
+    sms: MemorySms
+    publisher: MemoryPublisher
+    events: MemoryEventLog
+
+
+def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None) -> Fakes:
+    clock = ManualClock(START)
+    scripted = ScriptedCodes(codes or [f"{n:06d}" for n in range(100001, 100400)])
+    parts = {
+        "visitors": MemoryVisitors(),
+        "sightings": MemorySightings(),
+        "passcodes": MemoryPasscodes(),
+        "faces": MemoryFaceIndex(),
+        "photos": MemoryPhotos(),
+        "mailer": MemoryMailer(),
+        "sms": MemorySms(),
+        "publisher": MemoryPublisher(),
+        "events": MemoryEventLog(),
+    }
+    door = Door(
+        policy=policy or DoorPolicy(owner_email="owner@example.com", public_url="https://door.example"),
+        secret_key=KEY,
+        clock=clock,
+        ids=SequentialIds(),
+        codes=scripted,
+        throttle=MemoryThrottle(),
+        attempts=MemoryAttempts(),
+        frames=MemoryFrames(),
+        **parts,  # type: ignore[arg-type]
+    )
+    return Fakes(door=door, clock=clock, codes=scripted, **parts)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fakes() -> Fakes:
+    return make_fakes()
