@@ -137,3 +137,13 @@ async def test_more_frames_of_a_new_face_make_one_sighting(server: RunningServer
         )
         assert again.json() == {"sightings": []}
     assert len(outbox(server.url, server.token, "email")) == 1
+
+
+async def test_fifty_clients_racing_one_code_open_the_door_once(server: RunningServer) -> None:
+    response = post_face_event(server.url, server.token, event("unknown_face.json"))
+    sighting_id = response.json()["sightings"][0]["id"]
+    register = {"input": {"sightingId": sighting_id, "name": "Ada", "phoneNumber": "+12025550100"}}
+    await execute(server.url, REGISTER, register, server.token)
+    code = passcode_in(outbox(server.url, server.token, "sms")[0]["text"])
+    results = await asyncio.gather(*(execute(server.url, VALIDATE, {"otp": code}) for _ in range(50)))
+    assert sorted(r["validateOtp"]["granted"] for r in results) == [False] * 49 + [True]

@@ -1,0 +1,86 @@
+"""Real threads on one SQLite file, each with its own connection: the guarantees hold under contention."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from smartdoor.adapters.local.database import Database
+from smartdoor.adapters.local.sqlite_limits import SqliteThrottle
+from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
+from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
+from smartdoor.domain.errors import Conflict, PasscodeCollision
+from smartdoor.domain.model import Passcode, Sighting, SightingStatus
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+R = TypeVar("R")
+
+
+def at_once(n: int, work: Callable[[int], R]) -> list[R]:
+    """Run ``work`` on n threads released together; return each result (or the exception raised)."""
+    barrier = threading.Barrier(n)
+    results: list[R] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            value = work(i)
+        except Exception as exc:  # collected, then asserted on
+            value = exc  # type: ignore[assignment]
+        with lock:
+            results.append(value)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(tmp_path / "busy.db")
+    database.migrate()
+    return database
+
+
+def test_fifty_threads_consume_one_code_once(db: Database) -> None:
+    store = SqlitePasscodes(db)
+    store.add(Passcode("h", "v1", T0, T0 + timedelta(minutes=5)), T0)
+    results = at_once(50, lambda _: store.consume("h", T0 + timedelta(minutes=1)))
+    assert sum(r is not None for r in results) == 1
+
+
+def test_twenty_threads_add_the_same_code_once(db: Database) -> None:
+    store = SqlitePasscodes(db)
+    results = at_once(20, lambda i: store.add(Passcode("same", f"v{i}", T0, T0 + timedelta(minutes=5)), T0))
+    assert sum(r is None for r in results) == 1
+    assert sum(isinstance(r, PasscodeCollision) for r in results) == 19
+
+
+def test_a_throttle_counts_exactly_its_limit(db: Database) -> None:
+    throttle = SqliteThrottle(db)
+    results = at_once(20, lambda _: throttle.acquire("visit:v1", 3, timedelta(minutes=10), T0))
+    assert sorted(results) == [False] * 17 + [True] * 3
+
+
+def test_one_of_ten_decisions_wins(db: Database) -> None:
+    sightings = SqliteSightings(db)
+    sightings.add(Sighting("s1", "f1", "door", SightingStatus.PENDING, T0))
+    pending = frozenset({SightingStatus.PENDING})
+    results = at_once(
+        10, lambda i: sightings.transition("s1", pending, SightingStatus.REGISTERED, T0, f"v{i}")
+    )
+    winners = [r for r in results if isinstance(r, Sighting)]
+    assert len(winners) == 1
+    assert sum(isinstance(r, Conflict) for r in results) == 9
+    assert sightings.get("s1") == winners[0]
