@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import builtins
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
-from smartdoor.domain.errors import StorageUnavailable
+from smartdoor.adapters.local.sqlite_rows import storage
 from smartdoor.domain.model import Email, Sms
 from smartdoor.ports import Clock
 
 Kind = Literal["email", "sms"]
 _COLUMNS = "id, kind, recipient, subject, body_text, body_html, created_at, status, error, tries"
 _MAX_ERROR = 1000  # an SMTP transcript can be long; the page only needs the gist
-
-
-@contextmanager
-def _storage(what: str) -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise StorageUnavailable(f"outbox: could not {what}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -69,7 +58,7 @@ class Outbox:
         else:
             row = ("sms", message.phone_number, "", message.text, "")
             images = ()
-        with _storage(f"store the outgoing {row[0]}"), self._db.transaction() as conn:
+        with storage(f"store the outgoing {row[0]}"), self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -83,7 +72,7 @@ class Outbox:
     def list(self, limit: int = 100, kind: str | None = None) -> builtins.list[OutboxMessage]:
         """Newest first (by insertion order, which a clock set back cannot reorder); kind: email or sms."""
         where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
-        with _storage("list messages"):
+        with storage("list messages"):
             rows = self._db.connection().execute(
                 f"SELECT {_COLUMNS} FROM outbox {where} ORDER BY id DESC LIMIT ?",
                 (*params, limit),
@@ -91,7 +80,7 @@ class Outbox:
             return self._messages(rows.fetchall())
 
     def get(self, message_id: int) -> OutboxMessage | None:
-        with _storage("read a message"):
+        with storage("read a message"):
             rows = self._db.connection().execute(
                 f"SELECT {_COLUMNS} FROM outbox WHERE id = ?",
                 (message_id,),
@@ -100,7 +89,7 @@ class Outbox:
         return messages[0] if messages else None
 
     def image(self, message_id: int, cid: str) -> bytes | None:
-        with _storage("read an image"):
+        with storage("read an image"):
             row = (
                 self._db.connection()
                 .execute("SELECT data FROM outbox_images WHERE message_id = ? AND cid = ?", (message_id, cid))
@@ -110,7 +99,7 @@ class Outbox:
 
     def pending_emails(self, now: datetime, limit: int) -> builtins.list[PendingEmail]:
         """Emails never tried, and failed ones whose retry time has come; oldest first."""
-        with _storage("find pending emails"):
+        with storage("find pending emails"):
             due = [
                 row[0]
                 for row in self._db.connection().execute(
@@ -128,7 +117,7 @@ class Outbox:
         return pending
 
     def mark_sent(self, message_id: int) -> None:
-        with _storage("mark a message sent"):
+        with storage("mark a message sent"):
             self._db.connection().execute(
                 "UPDATE outbox SET status = 'sent', error = NULL, tries = tries + 1, next_try_at = NULL"
                 " WHERE id = ?",
@@ -137,7 +126,7 @@ class Outbox:
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None = None) -> None:
         """Record a failed try; ``retry_at`` keeps it out of pending_emails until then (None: due now)."""
-        with _storage("mark a message failed"):
+        with storage("mark a message failed"):
             self._db.connection().execute(
                 "UPDATE outbox SET status = 'failed', error = ?, tries = tries + 1, next_try_at = ?"
                 " WHERE id = ?",

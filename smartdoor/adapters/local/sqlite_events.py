@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
-from smartdoor.adapters.local.sqlite_rows import page_token, parse_page_token, storage
+from smartdoor.adapters.local.sqlite_rows import newest_first, storage
 from smartdoor.domain.model import DoorEvent, DoorEventKind, Page
 
 _COLUMNS = "id, kind, at, sighting_id, visitor_id, camera_id, visitor_name"
@@ -37,12 +37,6 @@ class SqliteEventLog:
             )
 
     def list(self, limit: int, next_token: str | None) -> Page[DoorEvent]:
-        where, params = "", ()  # type: tuple[str, tuple[object, ...]]
-        if next_token:
-            where, params = "WHERE (at, id) < (?, ?)", parse_page_token(next_token)
-        sql = f"SELECT {_COLUMNS} FROM door_events {where} ORDER BY at DESC, id DESC LIMIT ?"
+        select = f"SELECT {_COLUMNS} FROM door_events"
         with storage("list door events"):
-            rows = self._db.connection().execute(sql, (*params, limit + 1)).fetchall()
-        items = tuple(_event(r) for r in rows[:limit])
-        last = items[-1] if len(rows) > limit else None
-        return Page(items, page_token(to_micros(last.at), last.id) if last else None)
+            return newest_first(self._db.connection(), select, "at", limit, next_token, _event)

@@ -6,13 +6,15 @@ import base64
 import binascii
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from smartdoor.adapters.local.database import from_micros, to_micros
 from smartdoor.domain.errors import InvalidInput, StorageUnavailable
-from smartdoor.domain.model import Photo
+from smartdoor.domain.model import Page, Photo
+
+T = TypeVar("T")
 
 
 def photo_json(photo: Photo) -> dict[str, Any]:
@@ -43,6 +45,32 @@ def parse_page_token(token: str) -> tuple[int, str]:
         return int(created), item_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInput("nextToken", "nextToken is not one this server gave out.") from exc
+
+
+def newest_first(
+    conn: sqlite3.Connection,
+    select: str,
+    time_column: str,
+    limit: int,
+    next_token: str | None,
+    convert: Callable[[Any], T],
+    where: Sequence[str] = (),
+    params: Sequence[object] = (),
+) -> Page[T]:
+    """One page of ``select`` (whose first column is ``id``), newest first, with a keyset token: stable
+    under inserts, unlike OFFSET."""
+    clauses, values = list(where), list(params)
+    if next_token:
+        clauses.append(f"({time_column}, id) < (?, ?)")
+        values.extend(parse_page_token(next_token))
+    filters = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    sql = f"{select}{filters} ORDER BY {time_column} DESC, id DESC LIMIT ?"
+    cursor = conn.execute(sql, (*values, limit + 1))
+    rows = cursor.fetchall()
+    at = [column[0] for column in cursor.description].index(time_column)
+    items = tuple(convert(r) for r in rows[:limit])
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(items, page_token(last[at], last[0]) if last else None)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
-from smartdoor.adapters.local.sqlite_rows import page_token, parse_page_token, photo_from, photo_json, storage
+from smartdoor.adapters.local.sqlite_rows import newest_first, photo_from, photo_json, storage
 from smartdoor.domain.errors import Conflict, NotFound
 from smartdoor.domain.model import Page, Sighting, SightingStatus
 
@@ -59,21 +59,11 @@ class SqliteSightings:
         return _sighting(row) if row else None
 
     def list(self, status: SightingStatus | None, limit: int, next_token: str | None) -> Page[Sighting]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(status.value)
-        if next_token:
-            clauses.append("(created_at, id) < (?, ?)")
-            params.extend(parse_page_token(next_token))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"SELECT {_COLUMNS} FROM sightings {where} ORDER BY created_at DESC, id DESC LIMIT ?"
+        where, params = (["status = ?"], [status.value]) if status is not None else ([], [])
+        select = f"SELECT {_COLUMNS} FROM sightings"
         with storage("list sightings"):
-            rows = self._db.connection().execute(sql, (*params, limit + 1)).fetchall()
-        items = tuple(_sighting(r) for r in rows[:limit])
-        last = items[-1] if len(rows) > limit else None
-        return Page(items, page_token(to_micros(last.created_at), last.id) if last else None)
+            conn = self._db.connection()
+            return newest_first(conn, select, "created_at", limit, next_token, _sighting, where, params)
 
     def transition(
         self,

@@ -6,13 +6,7 @@ import json
 from typing import Any
 
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
-from smartdoor.adapters.local.sqlite_rows import (
-    page_token,
-    parse_page_token,
-    photo_json,
-    photos_from,
-    storage,
-)
+from smartdoor.adapters.local.sqlite_rows import newest_first, photo_json, photos_from, storage
 from smartdoor.domain.model import Page, Photo, Visitor
 
 _COLUMNS = "id, face_id, name, phone_number, photos, created_at"
@@ -61,15 +55,9 @@ class SqliteVisitors:
             self._db.connection().execute(sql, (json.dumps(photo_json(photo)), visitor_id))
 
     def list(self, limit: int, next_token: str | None) -> Page[Visitor]:
-        where, params = "", ()  # type: tuple[str, tuple[object, ...]]
-        if next_token:
-            where, params = "WHERE (created_at, id) < (?, ?)", parse_page_token(next_token)
-        sql = f"SELECT {_COLUMNS} FROM visitors {where} ORDER BY created_at DESC, id DESC LIMIT ?"
+        select = f"SELECT {_COLUMNS} FROM visitors"
         with storage("list visitors"):
-            rows = self._db.connection().execute(sql, (*params, limit + 1)).fetchall()
-        items = tuple(_visitor(r) for r in rows[:limit])
-        last = items[-1] if len(rows) > limit else None
-        return Page(items, page_token(to_micros(last.created_at), last.id) if last else None)
+            return newest_first(self._db.connection(), select, "created_at", limit, next_token, _visitor)
 
     def delete(self, visitor_id: str) -> Visitor | None:
         sql = f"DELETE FROM visitors WHERE id = ? RETURNING {_COLUMNS}"
