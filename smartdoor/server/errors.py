@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -11,6 +12,7 @@ from graphql import GraphQLError
 from smartdoor.domain import errors
 from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -41,7 +43,8 @@ def to_graphql_error(exc: errors.DomainError) -> GraphQLError:
 
 
 def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Wrap a resolver so domain errors reach the client as clear GraphQL errors."""
+    """Wrap a resolver so domain errors reach the client as clear GraphQL errors, and anything unexpected
+    as a plain "internal error" (logged here with its traceback; its text never reaches the client)."""
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -49,5 +52,8 @@ def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except errors.DomainError as exc:
             raise to_graphql_error(exc) from exc
+        except Exception as exc:
+            log.exception("resolver %s failed", fn.__name__)
+            raise GraphQLError("Internal error.", extensions={"code": "INTERNAL"}) from exc
 
     return wrapper

@@ -209,3 +209,16 @@ async def test_malformed_graphql_gets_a_clear_error(server: RunningServer) -> No
         f"{server.url}/graphql", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
+
+
+async def test_an_unexpected_failure_is_an_internal_error_without_details(
+    server: RunningServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("secret detail of a broken disk")
+
+    monkeypatch.setattr(server.door.door.visitors, "list", broken)
+    error = await _error(server, "query { visitors { items { id } } }", {}, server.token)
+    assert error["message"] == "Internal error."
+    assert error["extensions"] == {"code": "INTERNAL"}
+    assert "secret detail" in caplog.text  # logged for the owner, not sent to the client

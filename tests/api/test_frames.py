@@ -78,3 +78,16 @@ def test_a_truncated_and_a_huge_frame(vision_server: RunningServer, face_jpeg: b
     assert too_many_bytes.status_code == 413
     # Still serving afterwards.
     assert httpx.get(f"{vision_server.url}/healthz").json() == {"ok": True}
+
+
+def test_two_people_in_one_frame_are_two_sightings(vision_server: RunningServer, testdata: Path) -> None:
+    two = (testdata / "faces" / "multi" / "fr_two_people.jpg").read_bytes()
+    image = cv2.imdecode(np.frombuffer(two, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
+    # A door camera's frame is 640 px wide; the photo's faces are big enough to find at that size.
+    ok, frame = cv2.imencode(".jpg", cv2.resize(image, (640, round(640 * image.shape[0] / image.shape[1]))))
+    assert ok
+    response = post(vision_server, frame.tobytes(), camera="gate")
+    assert response.status_code == 200
+    assert len(response.json()["sightings"]) == 2
+    assert len(outbox(vision_server.url, vision_server.token, "email")) == 2
