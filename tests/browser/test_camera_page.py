@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, Playwright, expect
 
 from tests.api.conftest import RunningServer
 from tests.browser.conftest import ARGS, CHROMIUM
@@ -14,19 +14,18 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def camera_page(browser: Browser) -> Iterator[Page]:
+def camera_page(playwright: Playwright) -> Iterator[Page]:
     # Chromium's fake capture device: a moving test pattern, allowed without a permission prompt.
-    with sync_playwright() as playwright:
-        fake = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-        )
-        context = fake.new_context()
-        context.grant_permissions(["camera"])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        fake.close()
+    fake = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+    )
+    context = fake.new_context()
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    fake.close()
 
 
 def test_the_camera_page_sends_frames(camera_page: Page, vision_server: RunningServer) -> None:
