@@ -124,7 +124,7 @@ def throughput(frames: list[np.ndarray], enroll: list[Path]) -> tuple[float, dic
     return len(frames) / elapsed, stats
 
 
-def pipeline_run(frames: list[np.ndarray], fps: float, enroll: list[Path], realtime: bool) -> dict[str, Any]:
+def live_run(frames: list[np.ndarray], fps: float, enroll: list[Path]) -> dict[str, Any]:
     """Our pipeline as the server runs it (analysis in a worker process), fed like a camera."""
     with tempfile.TemporaryDirectory() as tmp:
         local = fresh_door(Path(tmp) / "data", enroll)
@@ -140,22 +140,11 @@ def pipeline_run(frames: list[np.ndarray], fps: float, enroll: list[Path], realt
         vision.analysis.analyse("warm-up", 0.0, np.zeros((480, 640, 3), np.uint8))  # spawn + load models
         stamps: dict[int, float] = {}
         source = ListSource(frames, stamps)
+        # Paced like a live camera: frames arrive at fps whether or not analysis keeps up.
+        source.fps = fps
         runner = CameraRunner(
-            CameraSpec("bench", "list"),
-            vision.pipeline,
-            lambda: datetime.now(UTC),
-            realtime=False,
-            opener=lambda _: source,
+            CameraSpec("bench", "list"), vision.pipeline, lambda: datetime.now(UTC), opener=lambda _: source
         )
-        if realtime:  # pace like a live camera: frames arrive at fps whether or not analysis keeps up
-            source.fps = fps
-            runner = CameraRunner(
-                CameraSpec("bench", "list"),
-                vision.pipeline,
-                lambda: datetime.now(UTC),
-                realtime=True,
-                opener=lambda _: source,
-            )
         start = time.perf_counter()
         runner.start()
         runner.wait_until_done(timeout=600)
@@ -345,7 +334,7 @@ def main() -> int:
             )
             samples: list[float] = []
             for _ in range(args.repeats):
-                run = pipeline_run(frames, fps, enroll, realtime=True)
+                run = live_run(frames, fps, enroll)
                 samples += latencies(run, first_frames(fps))
             results["latency_ms"][name] = {
                 "samples": samples,
