@@ -165,3 +165,28 @@ def test_pages_have_labels_and_no_console_errors(page: Page, server: RunningServ
             field_id = field.get_attribute("id")
             assert field_id
             assert page.locator(f"label[for='{field_id}']").count() == 1, f"{path}: #{field_id} has no label"
+
+
+def test_the_deny_link_turns_a_visitor_away(page: Page, server: RunningServer) -> None:
+    post_face_event(server.url, server.token, event("unknown_face.json"))
+    page.goto(_email_link(server, "deny"))
+    page.get_by_role("button", name="Deny").click()
+    expect(page.locator("#outcome")).to_have_text("Denied. This face stays quiet for a while.")
+    open_console(page, server)
+    expect(page.locator("article.sighting .badge")).to_have_text("DENIED")
+    expect(page.locator("#timeline")).to_contain_text("You turned a visitor away")
+
+
+def test_forgetting_a_visitor_from_the_console(page: Page, server: RunningServer) -> None:
+    post_face_event(server.url, server.token, event("unknown_face.json"))
+    open_console(page, server)
+    card = page.locator("article.sighting").first
+    card.get_by_label("Name").fill("Temporary Tom")
+    card.get_by_label("Mobile number").fill("+12025550177")
+    card.get_by_role("button", name="Register and send passcode").click()
+    expect(page.locator("#visitors")).to_contain_text("Temporary Tom")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Forget Temporary Tom").click()
+    expect(page.locator("#flash")).to_have_text("Temporary Tom is forgotten.")
+    expect(page.locator("#visitors")).to_have_text("No registered visitors yet.")
+    expect(page.locator("#timeline")).to_contain_text("Temporary Tom was forgotten")
