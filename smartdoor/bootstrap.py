@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from smartdoor.config import Settings
 from smartdoor.domain.passcodes import CodeSource, random_code
-from smartdoor.ports import Clock, IdGenerator
+from smartdoor.ports import Clock, FaceCropper, IdGenerator
 from smartdoor.services.context import Door
 
 if TYPE_CHECKING:
@@ -44,6 +44,16 @@ class LocalDoor:
         if self.mail_worker is not None:
             self.mail_worker.stop()
         self.database.close()
+
+
+def _cropper() -> FaceCropper:
+    from smartdoor.adapters.local.face_crop import NoCropper, OpenCvFaceCropper
+
+    try:
+        import cv2  # noqa: F401 - only to learn whether the vision extra is installed
+    except ImportError:
+        return NoCropper()
+    return OpenCvFaceCropper()
 
 
 def build_local(
@@ -93,6 +103,7 @@ def build_local(
         faces=faces,
         photos=photos,
         frames=FramesArriveWithEvents(),
+        cropper=_cropper(),
         mailer=outbox,
         sms=outbox,
         publisher=broker,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from smartdoor.domain.model import (
+    BoundingBox,
     DetectedFace,
     DoorEvent,
     Email,
@@ -138,6 +139,12 @@ class PhotoStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str, now: datetime) -> Photo: ...
     def url(self, photo: Photo) -> str: ...
     def delete(self, photo: Photo) -> None: ...
+
+
+class FaceCropper(Protocol):
+    """Cuts a face out of a frame (JPEG in, JPEG out); None when the frame cannot be read."""
+
+    def crop(self, frame: bytes, box: BoundingBox) -> bytes | None: ...
 
 
 class FrameSource(Protocol):

@@ -4,7 +4,7 @@ import { el, when, phoneProblem, announce } from "/static/ui.js";
 
 const token = ownerToken();
 const auth = { token };
-const SIGHTING = "id faceId cameraId status createdAt visitorId photo { url }";
+const SIGHTING = "id faceId cameraId status createdAt visitorId photo { url } facePhoto { url }";
 const sightings = new Map();
 const $ = (id) => document.getElementById(id);
 const flash = (message, kind = "ok") => announce($("flash"), message, kind);
@@ -59,8 +59,11 @@ async function decide(s, decision) {
 }
 
 function sightingCard(s) {
-  const photo = s.photo?.url
-    ? el("img", { class: "photo", src: s.photo.url, alt: `Visitor at ${s.cameraId}` })
+  // The face alone reads best at a glance; the whole frame is one click away.
+  const picture = s.facePhoto?.url ?? s.photo?.url;
+  const photo = picture
+    ? el("a", { href: s.photo?.url ?? picture, target: "_blank", rel: "noopener", "aria-label": "Open the whole frame" },
+        el("img", { class: "photo", src: picture, alt: `Visitor at ${s.cameraId}` }))
     : el("p", { class: "hint" }, "No photo captured.");
   const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status },
     photo,

@@ -49,9 +49,10 @@ class Sighting:
     camera_id: str
     status: SightingStatus
     created_at: datetime
-    photo: Photo | None = None
+    photo: Photo | None = None  # the whole frame: who else was there, what they carried
     visitor_id: str | None = None
     decided_at: datetime | None = None
+    face_photo: Photo | None = None  # the face alone, for a glance at the console
 
 
 @dataclass(frozen=True)

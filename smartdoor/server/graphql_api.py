@@ -48,6 +48,7 @@ def sighting_out(ctx: RequestContext, s: model.Sighting) -> gql.Sighting:
         photo=_photo(ctx, s.photo),
         visitor_id=strawberry.ID(s.visitor_id) if s.visitor_id else None,
         decided_at=_when(s.decided_at) if s.decided_at else None,
+        face_photo=_photo(ctx, s.face_photo),
     )
 
 
@@ -206,17 +207,23 @@ class Mutation:
         return sighting_out(ctx, sighting)
 
 
+def _photo_in(data: object) -> model.Photo | None:
+    if not isinstance(data, gql.PhotoInput):
+        return None
+    return model.Photo(data.object_key, data.bucket, data.created_timestamp)
+
+
 def _sighting_in(data: gql.PublishSightingInput) -> model.Sighting:
-    photo = data.photo if isinstance(data.photo, gql.PhotoInput) else None
     return model.Sighting(
         id=str(data.id),
         face_id=str(data.face_id),
         camera_id=data.camera_id,
         status=model.SightingStatus(data.status.value),
         created_at=data.created_at,
-        photo=model.Photo(photo.object_key, photo.bucket, photo.created_timestamp) if photo else None,
+        photo=_photo_in(data.photo),
         visitor_id=_optional(data.visitor_id),
         decided_at=data.decided_at if isinstance(data.decided_at, datetime) else None,
+        face_photo=_photo_in(data.face_photo),
     )
 
 

@@ -116,6 +116,7 @@ class Sighting:
     photo: Photo | None
     visitor_id: strawberry.ID | None
     decided_at: AWSDateTime | None
+    face_photo: Photo | None
 
 
 @strawberry.type
@@ -169,6 +170,7 @@ class PublishSightingInput:
     photo: PhotoInput | None = strawberry.UNSET
     visitor_id: strawberry.ID | None = strawberry.UNSET
     decided_at: AWSDateTime | None = strawberry.UNSET
+    face_photo: PhotoInput | None = strawberry.UNSET
 
 
 def photo_out(photo: model.Photo | None, url: str | None) -> Photo | None:

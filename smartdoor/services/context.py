@@ -29,6 +29,7 @@ class Door:
     faces: ports.FaceIndex
     photos: ports.PhotoStore
     frames: ports.FrameSource
+    cropper: ports.FaceCropper
     mailer: ports.Mailer
     sms: ports.SmsSender
     publisher: ports.SightingPublisher

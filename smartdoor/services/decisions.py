@@ -67,7 +67,7 @@ def register_visitor(
         face_id=sighting.face_id,
         name=clean,
         phone_number=phone,
-        photos=(sighting.photo,) if sighting.photo else (),
+        photos=tuple(p for p in (sighting.photo, sighting.face_photo) if p is not None),
         created_at=now,
     )
     door.visitors.add(visitor)

@@ -9,6 +9,7 @@ from smartdoor.domain.model import (
     DoorEventKind,
     FaceEvent,
     FaceMatch,
+    Photo,
     Sighting,
     SightingStatus,
     Visitor,
@@ -44,7 +45,7 @@ def _handle_face(door: Door, event: FaceEvent, face: DetectedFace, frame: bytes 
         return _new_face(door, event, face, frame)
     visitor = _visitor_for(door, match)
     if visitor is not None:
-        return _returning_visitor(door, event, visitor, match.face_id, frame)
+        return _returning_visitor(door, event, visitor, face, match.face_id, frame)
     earlier = _sighting_for(door, match)
     if earlier is None:
         # Indexed but no longer anyone's (a forgotten visitor's leftover): a stranger again.
@@ -77,7 +78,7 @@ def _new_face(
     now = door.clock.now()
     sighting_id = door.ids.new_id()
     label = f"{SIGHTING_PREFIX}{sighting_id}"
-    photo = door.photos.put(f"sightings/{sighting_id}.jpg", frame, "image/jpeg", now) if frame else None
+    photo, face_photo = _snapshot(door, f"sightings/{sighting_id}", face, frame)
     if reuse_face_id is not None:
         door.faces.relabel(reuse_face_id, label)
         face_id = reuse_face_id
@@ -91,6 +92,7 @@ def _new_face(
         status=SightingStatus.PENDING,
         created_at=event.frame_time,
         photo=photo,
+        face_photo=face_photo,
     )
     door.sightings.add(sighting)
     door.record(DoorEventKind.NEW_FACE, sighting_id=sighting_id, camera_id=event.camera_id)
@@ -112,18 +114,30 @@ def _email_owner(door: Door, sighting: Sighting, token: str, frame: bytes | None
         log.exception("could not email the owner about sighting %s", sighting.id)
 
 
+def _snapshot(
+    door: Door, key: str, face: DetectedFace, frame: bytes | None
+) -> tuple[Photo | None, Photo | None]:
+    """Store the frame and the face cut out of it: ``key``.jpg and ``key``-face.jpg."""
+    if frame is None:
+        return None, None
+    now = door.clock.now()
+    photo = door.photos.put(f"{key}.jpg", frame, "image/jpeg", now)
+    crop = door.cropper.crop(frame, face.bounding_box)
+    return photo, door.photos.put(f"{key}-face.jpg", crop, "image/jpeg", now) if crop else None
+
+
 def _returning_visitor(
-    door: Door, event: FaceEvent, visitor: Visitor, face_id: str, frame: bytes | None
+    door: Door, event: FaceEvent, visitor: Visitor, face: DetectedFace, face_id: str, frame: bytes | None
 ) -> Sighting | None:
     now = door.clock.now()
     # One claim per visit: concurrent workers and later frames of the same visit lose it.
     if not door.throttle.acquire(f"visit:{visitor.id}", 1, door.policy.visitor_cooldown, now):
         return None
     sighting_id = door.ids.new_id()
-    photo = None
-    if frame is not None:
-        photo = door.photos.put(f"visitors/{visitor.id}/{sighting_id}.jpg", frame, "image/jpeg", now)
-        door.visitors.add_photo(visitor.id, photo)
+    photo, face_photo = _snapshot(door, f"visitors/{visitor.id}/{sighting_id}", face, frame)
+    for taken in (photo, face_photo):  # the visitor's own: forgetting them deletes these too
+        if taken is not None:
+            door.visitors.add_photo(visitor.id, taken)
     sighting = Sighting(
         id=sighting_id,
         face_id=face_id,
@@ -133,6 +147,7 @@ def _returning_visitor(
         photo=photo,
         visitor_id=visitor.id,
         decided_at=now,
+        face_photo=face_photo,
     )
     door.sightings.add(sighting)
     door.record(DoorEventKind.VISITOR_ARRIVED, sighting_id, visitor.id, event.camera_id, visitor.name)

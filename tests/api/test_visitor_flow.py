@@ -6,7 +6,9 @@ import asyncio
 from collections import Counter
 from typing import Any
 
+import cv2
 import httpx
+import numpy as np
 import pytest
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
@@ -16,7 +18,9 @@ from tests.api.helpers import event, execute, known_face_event, outbox, passcode
 
 pytestmark = pytest.mark.api
 
-SUBSCRIBE = "subscription { onSighting { id faceId cameraId status createdAt photo { url } } }"
+SUBSCRIBE = (
+    "subscription { onSighting { id faceId cameraId status createdAt photo { url } facePhoto { url } } }"
+)
 APPROVE = "mutation($id: ID!) { approveVisitor(sightingId: $id, decision: APPROVE) { id status } }"
 REGISTER = """mutation($input: RegisterVisitorInput!) {
   registerVisitor(input: $input) {
@@ -57,6 +61,14 @@ async def test_unknown_face_to_welcome(server: RunningServer, face_jpeg: bytes) 
     assert sighting["createdAt"] == "2025-11-23T12:13:21.450Z"
     assert sighting["photo"]["url"].startswith(f"{server.url}/photos/sightings/")
     assert httpx.get(sighting["photo"]["url"]).content == face_jpeg
+    face = cv2.imdecode(
+        np.frombuffer(httpx.get(sighting["facePhoto"]["url"]).content, np.uint8), cv2.IMREAD_COLOR
+    )
+    frame = cv2.imdecode(np.frombuffer(face_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert face is not None
+    assert frame is not None
+    assert 0 < face.shape[0] < frame.shape[0]
+    assert 0 < face.shape[1] < frame.shape[1]
     # and the owner got one email with signed approve and deny links
     emails = outbox(server.url, server.token, "email")
     assert len(emails) == 1
@@ -77,7 +89,11 @@ async def test_unknown_face_to_welcome(server: RunningServer, face_jpeg: bytes) 
     assert visitor["name"] == "Ada Lovelace"
     assert visitor["phoneNumber"] == "+442079460958"
     assert visitor["faceId"] == sighting["faceId"]
-    assert len(visitor["photos"]) == 1
+    # The visitor keeps the frame and the face cut out of it (forgetting them deletes both).
+    assert [p["objectKey"] for p in visitor["photos"]] == [
+        f"sightings/{sighting['id']}.jpg",
+        f"sightings/{sighting['id']}-face.jpg",
+    ]
 
     # THEN the visitor has an SMS with a passcode that opens the door once
     sms = outbox(server.url, server.token, "sms")

@@ -11,6 +11,7 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, ScriptedCodes, Sequ
 from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, MemorySms
 from smartdoor.adapters.memory.stores import (
     MemoryAttempts,
+    MemoryCropper,
     MemoryEventLog,
     MemoryFaceIndex,
     MemoryFrames,
@@ -68,6 +69,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         throttle=MemoryThrottle(),
         attempts=MemoryAttempts(),
         frames=MemoryFrames(),
+        cropper=MemoryCropper(),
         **parts,  # type: ignore[arg-type]
     )
     return Fakes(door=door, clock=clock, codes=scripted, **parts)  # type: ignore[arg-type]

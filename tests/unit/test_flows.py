@@ -29,6 +29,12 @@ def link_token(fakes: Fakes) -> str:
 def test_an_unknown_face_becomes_one_pending_sighting(fakes: Fakes) -> None:
     [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()), b"\xff\xd8jpeg")
     assert sighting.status is SightingStatus.PENDING
+    assert sighting.photo is not None
+    assert sighting.face_photo is not None
+    assert fakes.photos.objects == {
+        f"sightings/{sighting.id}.jpg": b"\xff\xd8jpeg",
+        f"sightings/{sighting.id}-face.jpg": b"face-of:\xff\xd8jpeg",
+    }
     assert fakes.faces.labels == {sighting.face_id: f"sighting-{sighting.id}"}
     assert fakes.publisher.published == [sighting]
     [email] = fakes.mailer.sent

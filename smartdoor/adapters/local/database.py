@@ -44,7 +44,8 @@ MIGRATIONS: tuple[str, ...] = (
         created_at INTEGER NOT NULL,
         photo TEXT,                                  -- JSON {objectKey, bucket, createdTimestamp} or NULL
         visitor_id TEXT,
-        decided_at INTEGER
+        decided_at INTEGER,
+        face_photo TEXT                              -- the face cut out of the frame, JSON like photo
     );
     CREATE INDEX sightings_by_created ON sightings (created_at DESC, id DESC);
     CREATE INDEX sightings_by_status ON sightings (status, created_at DESC, id DESC);

@@ -11,11 +11,11 @@ from smartdoor.adapters.local.sqlite_rows import newest_first, photo_from, photo
 from smartdoor.domain.errors import Conflict, NotFound
 from smartdoor.domain.model import Page, Sighting, SightingStatus
 
-_COLUMNS = "id, face_id, camera_id, status, created_at, photo, visitor_id, decided_at"
+_COLUMNS = "id, face_id, camera_id, status, created_at, photo, visitor_id, decided_at, face_photo"
 
 
 def _sighting(row: Any) -> Sighting:
-    id_, face_id, camera, status, created, photo, visitor_id, decided = row
+    id_, face_id, camera, status, created, photo, visitor_id, decided, face_photo = row
     return Sighting(
         id=id_,
         face_id=face_id,
@@ -25,6 +25,7 @@ def _sighting(row: Any) -> Sighting:
         photo=photo_from(json.loads(photo)) if photo else None,
         visitor_id=visitor_id,
         decided_at=from_micros(decided) if decided is not None else None,
+        face_photo=photo_from(json.loads(face_photo)) if face_photo else None,
     )
 
 
@@ -43,10 +44,11 @@ class SqliteSightings:
             json.dumps(photo_json(s.photo)) if s.photo else None,
             s.visitor_id,
             to_micros(s.decided_at) if s.decided_at else None,
+            json.dumps(photo_json(s.face_photo)) if s.face_photo else None,
         )
         with storage("store the sighting"):
             self._db.connection().execute(
-                f"INSERT INTO sightings ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values
+                f"INSERT INTO sightings ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values
             )
 
     def get(self, sighting_id: str) -> Sighting | None:

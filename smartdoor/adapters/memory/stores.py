@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from smartdoor.domain.errors import Conflict, InvalidInput, NotFound, PasscodeCollision
 from smartdoor.domain.model import (
+    BoundingBox,
     DetectedFace,
     DoorEvent,
     Page,
@@ -235,3 +236,10 @@ class MemoryEventLog:
     def list(self, limit: int, next_token: str | None) -> Page[DoorEvent]:
         ordered = sorted(self.events, key=lambda e: (e.at, e.id), reverse=True)
         return _page(ordered, limit, next_token)
+
+
+class MemoryCropper:
+    """Marks what it was asked to crop, so a test sees which frame and box became the face photo."""
+
+    def crop(self, frame: bytes, box: BoundingBox) -> bytes | None:
+        return b"face-of:" + frame
