@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import logging
 import os
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,23 +104,14 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    frame = base64.b64encode(Path(args.frame).read_bytes()).decode() if args.frame else None
-    failures = 0
-    for path in args.events:
-        record = json.loads(Path(path).read_text())
-        body = json.dumps({"record": record, "frame": frame} if frame else record).encode()
-        request = urllib.request.Request(  # noqa: S310 - the URL is the user's own server
-            f"{args.server.rstrip('/')}/face-events?camera={args.camera}",
-            data=body,
-            headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                print(f"{path}: {response.read().decode()}")
-        except urllib.error.HTTPError as exc:
-            failures += 1
-            print(f"{path}: HTTP {exc.code}: {exc.read().decode(errors='replace')}", file=sys.stderr)
-    return 1 if failures else 0
+    from smartdoor.server.replay import replay
+
+    try:
+        frame = Path(args.frame).read_bytes() if args.frame else None
+    except OSError as exc:
+        print(f"cannot read the frame {args.frame}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return replay(args.server, token, args.camera, [Path(p) for p in args.events], frame)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,69 @@
+"""`smartdoor replay`: send recorded face events to a running server (demos, tests, no camera needed).
+
+A file may hold one record, a list of records, or a whole Lambda Kinesis event (``{"Records": [...]}``
+with base64 data, as Rekognition's stream delivers them); a record that cannot be read is reported and
+skipped, like the stream handler skips a poison record.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+
+def records_in(path: Path) -> Iterator[tuple[str, Any]]:
+    """(label, record) pairs; a record that cannot be read comes as (label, ValueError)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        yield str(path), ValueError(f"not a JSON file: {exc}")
+        return
+    if isinstance(data, dict) and isinstance(data.get("Records"), list):
+        for n, entry in enumerate(data["Records"]):
+            label = f"{path}#Records[{n}]"
+            try:
+                yield label, json.loads(base64.b64decode(entry["kinesis"]["data"], validate=True))
+            except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+                yield label, ValueError(f"not a face-search record: {exc}")
+    elif isinstance(data, list):
+        for n, record in enumerate(data):
+            yield f"{path}[{n}]", record
+    else:
+        yield str(path), data
+
+
+def replay(
+    server: str, token: str, camera: str, paths: list[Path], frame: bytes | None, out: TextIO = sys.stdout
+) -> int:
+    """POST each record to /face-events; 0 when every one was accepted, 1 otherwise."""
+    encoded = base64.b64encode(frame).decode() if frame else None
+    failures = 0
+    for path in paths:
+        for label, record in records_in(path):
+            if isinstance(record, ValueError):
+                failures += 1
+                out.write(f"{label}: skipped, {record}\n")
+                continue
+            body = json.dumps({"record": record, "frame": encoded} if encoded else record).encode()
+            request = urllib.request.Request(  # noqa: S310 - the URL is the user's own server
+                f"{server.rstrip('/')}/face-events?camera={camera}",
+                data=body,
+                headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                    out.write(f"{label}: {response.read().decode()}\n")
+            except urllib.error.HTTPError as exc:
+                failures += 1
+                out.write(f"{label}: HTTP {exc.code}: {exc.read().decode(errors='replace')}\n")
+            except urllib.error.URLError as exc:
+                out.write(f"cannot reach {server}: {exc.reason}. Is `smartdoor serve` running?\n")
+                return 2
+    return 1 if failures else 0
