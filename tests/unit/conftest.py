@@ -78,3 +78,15 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
 @pytest.fixture
 def fakes() -> Fakes:
     return make_fakes()
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit tier does no I/O: any attempt to open a connection fails the test loudly."""
+    import socket
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a unit test tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
