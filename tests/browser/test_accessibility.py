@@ -1,4 +1,4 @@
-"""Every page passes axe-core's WCAG 2 A/AA checks (contrast, labels, names, landmarks), with content on it."""
+"""Every page passes axe-core's WCAG 2 A/AA checks (contrast, labels, names), with content on it."""
 
 from __future__ import annotations
 
