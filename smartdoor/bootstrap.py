@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from smartdoor.adapters.local.broker import SightingBroker
     from smartdoor.adapters.local.database import Database
     from smartdoor.adapters.local.face_index import LocalFaceIndex
+    from smartdoor.adapters.local.housekeeping import Housekeeper
     from smartdoor.adapters.local.mail_worker import DeliveryWorker
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
@@ -34,13 +35,16 @@ class LocalDoor:
     photos: FilePhotoStore
     faces: LocalFaceIndex
     owner_token: str
+    housekeeper: Housekeeper
     mail_worker: DeliveryWorker | None = None
 
     def start(self) -> None:
+        self.housekeeper.start()
         if self.mail_worker is not None:
             self.mail_worker.start()
 
     def close(self) -> None:
+        self.housekeeper.stop()
         if self.mail_worker is not None:
             self.mail_worker.stop()
         self.database.close()
@@ -67,6 +71,7 @@ def build_local(
     from smartdoor.adapters.local.database import Database
     from smartdoor.adapters.local.face_index import LocalFaceIndex
     from smartdoor.adapters.local.frames import FramesArriveWithEvents
+    from smartdoor.adapters.local.housekeeping import Housekeeper
     from smartdoor.adapters.local.keys import load_or_create_secret
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
@@ -116,7 +121,10 @@ def build_local(
 
         delivery = SmtpDelivery(SmtpSettings.from_url(settings.smtp_url), settings.mail_from)
         worker = DeliveryWorker(outbox, delivery, clock, settings.mail_from)
-    return LocalDoor(door, settings, database, outbox, broker, photos, faces, owner_token, worker)
+    housekeeper = Housekeeper(database, clock)
+    return LocalDoor(
+        door, settings, database, outbox, broker, photos, faces, owner_token, housekeeper, worker
+    )
 
 
 def build_vision(

@@ -39,12 +39,3 @@ class SqlitePasscodes:
         if row is None:
             return None
         return Passcode(row[0], row[1], from_micros(row[2]), from_micros(row[3]))
-
-    def purge_expired(self, now: datetime) -> int:
-        """Housekeeping: what DynamoDB's TTL does on AWS, days late there too."""
-        with storage("purge expired passcodes"):
-            return (
-                self._db.connection()
-                .execute("DELETE FROM passcodes WHERE expires_at <= ?", (to_micros(now),))
-                .rowcount
-            )
