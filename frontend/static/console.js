@@ -124,6 +124,19 @@ async function refreshTimeline() {
     el("time", { datetime: e.at, class: "hint" }, when(e.at)), " · ", (EVENT_TEXT[e.kind] ?? (() => e.kind))(e))));
 }
 
+// The door's eyes: each camera's state (a dropped stream says why) and what the analysis did.
+async function refreshCameras() {
+  const response = await fetch("/status.json", { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) return;
+  const { vision } = await response.json();
+  $("eyes").hidden = !vision;
+  if (!vision) return;
+  $("cameras").replaceChildren(...vision.cameras.map((c) => el("li", { "data-state": c.state },
+    el("strong", {}, c.camera_id), ` · ${c.state}`, c.error ? ` · ${c.error}` : "", ` · ${c.frames_read} frames`)));
+  const p = vision.pipeline;
+  $("pipeline").textContent = `${p.frames} frames analysed, ${p.dropped} skipped while busy, ${p.faces} faces seen, ${p.events} events.`;
+}
+
 function setLive(state) {
   const pill = $("live");
   pill.className = `pill ${state}`;
@@ -134,6 +147,7 @@ if (!token) {
   $("signin").hidden = false;
   setLive("refused");
 } else {
+  setInterval(() => refreshCameras().catch(() => {}), 5000);
   subscribe(`subscription { onSighting { ${SIGHTING} } }`, {}, auth, {
     data: (data) => {
       const s = data.onSighting;
@@ -146,7 +160,7 @@ if (!token) {
     status: (state) => {
       setLive(state);
       // After a (re)connect, fetch what may have happened while the socket was down.
-      if (state === "live") Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline()]).catch((e) => flash(e.message, "bad"));
+      if (state === "live") Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline(), refreshCameras()]).catch((e) => flash(e.message, "bad"));
       if (state === "refused") $("signin").hidden = false;
     },
   });

@@ -190,3 +190,12 @@ def test_forgetting_a_visitor_from_the_console(page: Page, server: RunningServer
     expect(page.locator("#flash")).to_have_text("Temporary Tom is forgotten.")
     expect(page.locator("#visitors")).to_have_text("No registered visitors yet.")
     expect(page.locator("#timeline")).to_contain_text("Temporary Tom was forgotten")
+
+
+def test_the_console_shows_what_the_cameras_do(
+    page: Page, vision_server: RunningServer, face_jpeg: bytes
+) -> None:
+    open_console(page, vision_server)
+    post_frame(vision_server, face_jpeg)
+    expect(page.locator("article.sighting")).to_have_count(1)
+    expect(page.locator("#pipeline")).to_contain_text("1 frames analysed", timeout=15_000)
