@@ -40,12 +40,20 @@ def _owner(request: Request) -> bool:
     return is_owner_token(app, bearer_token(request.headers.get("authorization")))
 
 
+# No page may be framed by another site (a framed console could be clicked into approving or forgetting),
+# sniffed into another type, or load plugins.
+PAGE_HEADERS = {
+    "cache-control": "no-cache",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "content-security-policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
+}
+
+
 async def page(request: Request) -> Response:
-    name = PAGES[request.url.path]
     # Pages hold no secrets; the owner's token stays in the browser and travels as a bearer header.
-    return FileResponse(
-        FRONTEND / name, headers={"cache-control": "no-cache", "referrer-policy": "no-referrer"}
-    )
+    return FileResponse(FRONTEND / PAGES[request.url.path], headers=PAGE_HEADERS)
 
 
 async def static_file(request: Request) -> Response:
@@ -53,7 +61,7 @@ async def static_file(request: Request) -> Response:
     target = (FRONTEND / "static" / relative).resolve()
     if not target.is_relative_to(FRONTEND / "static") or not target.is_file():
         return _error(404, "No such file.")
-    return FileResponse(target, headers={"cache-control": "no-cache"})
+    return FileResponse(target, headers={"cache-control": "no-cache", "x-content-type-options": "nosniff"})
 
 
 async def photo(request: Request) -> Response:

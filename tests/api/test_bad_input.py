@@ -222,3 +222,18 @@ async def test_an_unexpected_failure_is_an_internal_error_without_details(
     assert error["message"] == "Internal error."
     assert error["extensions"] == {"code": "INTERNAL"}
     assert "secret detail" in caplog.text  # logged for the owner, not sent to the client
+
+
+@pytest.mark.parametrize("path", ["/", "/door", "/approve", "/deny", "/camera", "/outbox"])
+def test_pages_cannot_be_framed_by_another_site(server: RunningServer, path: str) -> None:
+    response = httpx.get(f"{server.url}{path}")
+    assert response.status_code == 200
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_static_files_stay_inside_their_folder(server: RunningServer) -> None:
+    assert httpx.get(f"{server.url}/static/graphql.js").status_code == 200
+    assert httpx.get(f"{server.url}/static/..%2f..%2fpyproject.toml").status_code == 404
+    assert httpx.get(f"{server.url}/photos/..%2fsecret-key?exp=9999999999&sig=x").status_code == 403
