@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from smartdoor.adapters.local.database import Database
+from smartdoor.adapters.local.database import Database, to_micros
+from smartdoor.adapters.local.face_index import LocalFaceIndex
+from smartdoor.adapters.local.photo_files import FilePhotoStore
 from smartdoor.adapters.local.sqlite_events import SqliteEventLog
 from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
 from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
 from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
 from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
+from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.stores import (
     MemoryAttempts,
     MemoryEventLog,
+    MemoryFaceIndex,
     MemoryPasscodes,
+    MemoryPhotos,
     MemorySightings,
     MemoryThrottle,
     MemoryVisitors,
 )
 from smartdoor.domain.errors import Conflict, InvalidInput, NotFound, PasscodeCollision
 from smartdoor.domain.model import (
+    BoundingBox,
+    DetectedFace,
     DoorEvent,
     DoorEventKind,
     Passcode,
@@ -34,38 +45,56 @@ from smartdoor.domain.model import (
     SightingStatus,
     Visitor,
 )
-from smartdoor.ports import ThrottleRule
+from smartdoor.ports import (
+    AttemptState,
+    ClientAttempts,
+    EventLog,
+    FaceIndex,
+    PasscodeStore,
+    PhotoStore,
+    SightingRepository,
+    Throttle,
+    ThrottleRule,
+    VisitorRepository,
+)
 
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
+US = timedelta(microseconds=1)  # the stores' resolution: boundaries are checked one tick either side
+PENDING = frozenset({SightingStatus.PENDING})
 
 
 @dataclass
 class Stores:
-    visitors: Any
-    sightings: Any
-    passcodes: Any
-    throttle: Any
-    attempts: Any
-    events: Any
+    visitors: VisitorRepository
+    sightings: SightingRepository
+    passcodes: PasscodeStore
+    throttle: Throttle
+    attempts: ClientAttempts
+    events: EventLog
+    stored_passcodes: Callable[[], list[str]]  # every hash still stored, expired or not: what a TTL sees
 
 
-def _memory(_: Path) -> Stores:
+def _memory() -> Stores:
+    passcodes = MemoryPasscodes()
     return Stores(
         MemoryVisitors(),
         MemorySightings(),
-        MemoryPasscodes(),
+        passcodes,
         MemoryThrottle(),
         MemoryAttempts(),
         MemoryEventLog(),
+        lambda: sorted(passcodes.items),
     )
 
 
-def _sqlite(tmp: Path) -> Stores:
-    db = Database(tmp / "contract.db")
-    db.migrate()
+def _sqlite(db: Database) -> Stores:
+    def stored() -> list[str]:
+        rows = db.connection().execute("SELECT code_hash FROM passcodes ORDER BY code_hash")
+        return [str(row[0]) for row in rows]
+
     return Stores(
         SqliteVisitors(db),
         SqliteSightings(db),
@@ -73,13 +102,13 @@ def _sqlite(tmp: Path) -> Stores:
         SqliteThrottle(db),
         SqliteAttempts(db),
         SqliteEventLog(db),
+        stored,
     )
 
 
-@pytest.fixture(params=[_memory, _sqlite], ids=["memory", "sqlite"])
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Stores:
-    make: Callable[[Path], Stores] = request.param
-    return make(tmp_path)
+@pytest.fixture(params=["memory", "sqlite"])
+def stores(request: pytest.FixtureRequest) -> Stores:
+    return _memory() if request.param == "memory" else _sqlite(request.getfixturevalue("db"))
 
 
 def visitor(n: int, at: datetime = T0) -> Visitor:
@@ -88,77 +117,154 @@ def visitor(n: int, at: datetime = T0) -> Visitor:
 
 def sighting(n: int, status: SightingStatus = SightingStatus.PENDING) -> Sighting:
     photo = Photo(f"sightings/s{n}.jpg", "local", T0)
-    return Sighting(f"s{n}", f"face-{n}", "door", status, T0 + n * MIN, photo)
+    face = Photo(f"faces/s{n}.jpg", "local", T0 + US)
+    return Sighting(f"s{n}", f"face-{n}", "door", status, T0 + n * MIN, photo, face_photo=face)
 
 
-def test_visitors(stores: Stores) -> None:
-    for n in range(5):
-        stores.visitors.add(visitor(n))
-    assert stores.visitors.get("v3") == visitor(3)
-    assert stores.visitors.get_by_face("face-2") == visitor(2)
-    assert stores.visitors.get("nobody") is None
-    photo = Photo("visitors/v1/a.jpg", "local", T0 + 9 * MIN)
-    stores.visitors.add_photo("v1", photo)
-    stores.visitors.add_photo("v1", photo)
-    assert stores.visitors.get("v1").photos == (photo, photo)
+def all_ids(list_page: Callable[[str | None], tuple[list[str], str | None]]) -> list[list[str]]:
+    """Follow next tokens to the end; return each page's ids."""
     pages, token = [], None
     while True:
-        page = stores.visitors.list(2, token)
-        pages.append([v.id for v in page.items])
-        token = page.next_token
+        ids, token = list_page(token)
+        pages.append(ids)
         if token is None:
-            break
-    assert pages == [["v4", "v3"], ["v2", "v1"], ["v0"]]
-    with pytest.raises(InvalidInput):
-        stores.visitors.list(2, "not-a-token!")
+            return pages
+
+
+def test_visitors_by_id_and_face(stores: Stores) -> None:
+    for n in range(3):
+        stores.visitors.add(visitor(n))
+    assert stores.visitors.get("v1") == visitor(1)
+    assert stores.visitors.get_by_face("face-2") == visitor(2)
+    assert stores.visitors.get("nobody") is None
+    assert stores.visitors.get_by_face("face-9") is None
     assert stores.visitors.delete("v2") == visitor(2)
     assert stores.visitors.delete("v2") is None
+    assert stores.visitors.get("v2") is None
 
 
-def test_sightings(stores: Stores) -> None:
-    for n in range(4):
-        stores.sightings.add(sighting(n, SightingStatus.DENIED if n == 1 else SightingStatus.PENDING))
+def test_photos_are_appended_in_order(stores: Stores) -> None:
+    stores.visitors.add(visitor(1))
+    first, second = Photo("visitors/v1/a.jpg", "local", T0 + US), Photo("visitors/v1/b.jpg", "s3", T0)
+    stores.visitors.add_photo("v1", first)
+    stores.visitors.add_photo("v1", second)
+    stores.visitors.add_photo("nobody", first)  # nothing to add it to: no error, no visitor appears
+    assert stores.visitors.get("v1") == replace(visitor(1), photos=(first, second))
+    assert stores.visitors.get("nobody") is None
+
+
+def test_visitors_page_newest_first(stores: Stores) -> None:
+    for n in (2, 0, 4, 1, 3):
+        stores.visitors.add(visitor(n))
+
+    def page(token: str | None) -> tuple[list[str], str | None]:
+        result = stores.visitors.list(2, token)
+        return [v.id for v in result.items], result.next_token
+
+    assert all_ids(page) == [["v4", "v3"], ["v2", "v1"], ["v0"]]
+    assert stores.visitors.list(5, None).next_token is None  # exactly full: no empty last page
+
+
+def test_equal_times_page_by_id(stores: Stores) -> None:
+    for n in range(3):
+        stores.visitors.add(replace(visitor(n), created_at=T0))
+
+    def page(token: str | None) -> tuple[list[str], str | None]:
+        result = stores.visitors.list(1, token)
+        return [v.id for v in result.items], result.next_token
+
+    assert all_ids(page) == [["v2"], ["v1"], ["v0"]]
+
+
+OVERFLOW = base64.urlsafe_b64encode(b"99999999999999999999:v1").decode()
+
+
+@pytest.mark.parametrize(
+    "token", ["not-a-token!", "%%%", "bm8tY29sb24", OVERFLOW], ids=["junk", "symbols", "no-colon", "overflow"]
+)
+def test_a_garbage_token_is_invalid_input(stores: Stores, token: str) -> None:
+    stores.visitors.add(visitor(1))
+    with pytest.raises(InvalidInput) as caught:
+        stores.visitors.list(2, token)
+    assert caught.value.field == "nextToken"
+
+
+def test_sightings_list_by_status(stores: Stores) -> None:
+    for n in range(5):
+        stores.sightings.add(sighting(n, SightingStatus.DENIED if n in (1, 3) else SightingStatus.PENDING))
     assert stores.sightings.get("s2") == sighting(2)
-    assert [s.id for s in stores.sightings.list(SightingStatus.PENDING, 10, None).items] == ["s3", "s2", "s0"]
-    first = stores.sightings.list(None, 3, None)
-    assert [s.id for s in first.items] == ["s3", "s2", "s1"]
-    assert [s.id for s in stores.sightings.list(None, 3, first.next_token).items] == ["s0"]
-    moved = stores.sightings.transition(
-        "s2", frozenset({SightingStatus.PENDING}), SightingStatus.REGISTERED, T0 + 10 * MIN, "v9"
+    assert stores.sightings.get("s9") is None
+
+    def pending(token: str | None) -> tuple[list[str], str | None]:
+        result = stores.sightings.list(SightingStatus.PENDING, 2, token)
+        return [s.id for s in result.items], result.next_token
+
+    def every(token: str | None) -> tuple[list[str], str | None]:
+        result = stores.sightings.list(None, 2, token)
+        return [s.id for s in result.items], result.next_token
+
+    assert all_ids(pending) == [["s4", "s2"], ["s0"]]
+    assert all_ids(every) == [["s4", "s3"], ["s2", "s1"], ["s0"]]
+    assert stores.sightings.list(SightingStatus.KNOWN, 2, None).items == ()
+
+
+def test_a_transition_moves_once(stores: Stores) -> None:
+    stores.sightings.add(sighting(1))
+    approved = stores.sightings.transition("s1", PENDING, SightingStatus.APPROVED, T0 + 2 * MIN)
+    expected = replace(sighting(1), status=SightingStatus.APPROVED, decided_at=T0 + 2 * MIN)
+    assert approved == expected
+    registered = stores.sightings.transition(
+        "s1", frozenset({SightingStatus.APPROVED}), SightingStatus.REGISTERED, T0 + 3 * MIN, "v9"
     )
-    assert (moved.status, moved.visitor_id, moved.decided_at) == (
-        SightingStatus.REGISTERED,
-        "v9",
-        T0 + 10 * MIN,
-    )
-    with pytest.raises(Conflict, match="already handled: registered"):
-        stores.sightings.transition("s2", frozenset({SightingStatus.PENDING}), SightingStatus.DENIED, T0)
-    with pytest.raises(NotFound):
-        stores.sightings.transition("s9", frozenset({SightingStatus.PENDING}), SightingStatus.DENIED, T0)
+    expected = replace(expected, status=SightingStatus.REGISTERED, decided_at=T0 + 3 * MIN, visitor_id="v9")
+    assert registered == expected
+    assert stores.sightings.get("s1") == expected
+    with pytest.raises(Conflict, match=r"^This visitor was already handled: registered\.$"):
+        stores.sightings.transition("s1", PENDING, SightingStatus.DENIED, T0 + 4 * MIN)
+    assert stores.sightings.get("s1") == expected  # a refused move changes nothing
+    with pytest.raises(NotFound, match=r"^No sighting 's9'\.$"):
+        stores.sightings.transition("s9", PENDING, SightingStatus.DENIED, T0)
 
 
 def code(h: str, visitor_id: str = "v1", at: datetime = T0) -> Passcode:
     return Passcode(h, visitor_id, at, at + 5 * MIN)
 
 
-def test_passcodes(stores: Stores) -> None:
+def test_a_live_code_is_unique(stores: Stores) -> None:
     p = stores.passcodes
     p.add(code("h1"), T0)
     with pytest.raises(PasscodeCollision):
-        p.add(code("h1", "v2"), T0 + 4 * MIN)  # still live: another visitor may not get these digits
+        p.add(code("h1", "v2"), T0 + 5 * MIN - US)  # still live: another visitor may not get these digits
     p.add(code("h1", "v2", T0 + 5 * MIN), T0 + 5 * MIN)  # expired exactly now: may be reused
     assert p.consume("h1", T0 + 6 * MIN) == code("h1", "v2", T0 + 5 * MIN)
     assert p.consume("h1", T0 + 6 * MIN) is None
+    assert stores.stored_passcodes() == []
+
+
+def test_a_code_is_used_once_and_dies_at_expiry(stores: Stores) -> None:
+    p = stores.passcodes
     p.add(code("h2"), T0)
-    assert p.consume("h2", T0 + 5 * MIN) is None  # at expires_at it is dead
-    assert p.consume("h2", T0 + 4 * MIN + timedelta(seconds=59)) == code("h2")
+    p.add(code("h3"), T0)
+    assert p.consume("h2", T0 + 5 * MIN) is None  # at expires_at it is dead...
+    assert stores.stored_passcodes() == ["h2", "h3"]  # ...but left in place, as a lazy TTL would
+    assert p.consume("h3", T0 + 5 * MIN - US) == code("h3")
+    assert p.consume("h3", T0 + 5 * MIN - US) is None
+    assert p.consume("unknown", T0) is None
+    assert stores.stored_passcodes() == ["h2"]
 
 
-def test_throttle(stores: Stores) -> None:
+def test_throttle_windows(stores: Stores) -> None:
     t = stores.throttle
     assert [t.acquire("k", 2, MIN, T0) for _ in range(3)] == [True, True, False]
-    assert t.acquire("other", 1, MIN, T0)
-    assert t.acquire("k", 2, MIN, T0 + MIN)  # the window ended: a new one starts
+    assert t.acquire("other", 1, MIN, T0)  # keys count separately
+    assert not t.acquire("k", 2, MIN, T0 + MIN - US)  # the window runs from the first counted event
+    assert t.acquire("k", 2, MIN, T0 + MIN)  # ...and ends exactly one window later: a new one starts
+    assert t.acquire("k", 2, MIN, T0 + 2 * MIN - US)
+    assert not t.acquire("k", 2, MIN, T0 + 2 * MIN - US)
+
+
+def test_throttle_all_or_nothing(stores: Stores) -> None:
+    t = stores.throttle
     rules = [ThrottleRule("a", 1, MIN), ThrottleRule("b", 2, 10 * MIN)]
     assert t.acquire_all(rules, T0)
     assert not t.acquire_all(rules, T0)  # "a" is full, so "b" is not counted either
@@ -167,17 +273,29 @@ def test_throttle(stores: Stores) -> None:
     assert t.acquire("a", 1, MIN, T0 + 2 * MIN)  # ...and "a" was not counted by that refusal
 
 
-def test_attempts(stores: Stores) -> None:
+def test_attempts_count_and_forget(stores: Stores) -> None:
     a = stores.attempts
-    assert a.get("c", T0).failures == 0
-    assert [a.add_failure("c", T0, 10 * MIN) for _ in range(3)] == [1, 2, 3]
-    a.lock("c", T0 + MIN)
-    state = a.get("c", T0)
-    assert (state.failures, state.locked_until) == (3, T0 + MIN)
-    assert a.add_failure("c", T0 + 11 * MIN, 10 * MIN) == 1  # quiet for longer than forget_after
+    assert a.get("c", T0) == AttemptState(0, None)
+    assert [a.add_failure("c", T0 + n * MIN, 10 * MIN) for n in range(3)] == [1, 2, 3]
+    assert a.get("c", T0 + 12 * MIN - US) == AttemptState(3, None)
+    assert a.get("c", T0 + 12 * MIN) == AttemptState(0, None)  # quiet for exactly forget_after
+    assert a.add_failure("c", T0 + 12 * MIN, 10 * MIN) == 1
+    assert a.add_failure("other", T0, 10 * MIN) == 1  # clients count separately
     a.clear("c")
-    assert a.get("c", T0 + 11 * MIN).failures == 0
-    assert a.get("other", T0).locked_until is None
+    assert a.get("c", T0 + 12 * MIN) == AttemptState(0, None)
+    assert a.get("other", T0) == AttemptState(1, None)
+
+
+def test_a_lock_outlives_forgetting(stores: Stores) -> None:
+    a = stores.attempts
+    assert [a.add_failure("c", T0, MIN) for _ in range(5)] == [1, 2, 3, 4, 5]
+    a.lock("c", T0 + 30 * MIN)
+    assert a.get("c", T0 + 2 * MIN) == AttemptState(5, T0 + 30 * MIN)
+    assert a.get("c", T0 + 30 * MIN) == AttemptState(0, None)
+    a.lock("fresh", T0 + MIN)  # a client with no failures can be locked too
+    assert a.get("fresh", T0) == AttemptState(0, T0 + MIN)
+    a.clear("c")
+    assert a.get("c", T0 + 2 * MIN) == AttemptState(0, None)
 
 
 def test_event_log(stores: Stores) -> None:
@@ -191,3 +309,147 @@ def test_event_log(stores: Stores) -> None:
     assert page.items[0] == DoorEvent(
         "e2", DoorEventKind.CODE_SENT, T0 + 2 * MIN, visitor_id="v1", visitor_name="Ada"
     )
+
+
+# --- face index ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Faces:
+    index: FaceIndex
+    label: Callable[[str], str | None]  # the inspection helper each implementation offers
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def faces(request: pytest.FixtureRequest, clock: ManualClock) -> Faces:
+    if request.param == "memory":
+        memory = MemoryFaceIndex()
+        return Faces(memory, memory.labels.get)
+    local = LocalFaceIndex(request.getfixturevalue("db"), SequentialIds("face"), clock)
+    return Faces(local, local.label)
+
+
+def detected(descriptor: tuple[float, ...] | None = None) -> DetectedFace:
+    return DetectedFace(BoundingBox(0.25, 0.25, 0.5, 0.5), 99.5, descriptor=descriptor)
+
+
+def test_faces_are_labelled_relabelled_and_forgotten(faces: Faces) -> None:
+    first = faces.index.index_face(detected(), b"frame", "sighting-s1")
+    second = faces.index.index_face(detected(), None, "sighting-s2")
+    assert (first, second) == ("face-1", "face-2")
+    faces.index.relabel(first, "visitor-v1")
+    assert [faces.label(first), faces.label(second)] == ["visitor-v1", "sighting-s2"]
+    faces.index.delete([second, "face-unknown"])
+    assert faces.label(second) is None
+    third = faces.index.index_face(detected(), None, "visitor-v1")  # enrolled from a second photo
+    faces.index.delete_label("visitor-v1")
+    assert [faces.label(first), faces.label(third)] == [None, None]
+
+
+def test_a_descriptor_is_stored_as_float32(db: Database, clock: ManualClock) -> None:
+    index = LocalFaceIndex(db, SequentialIds("face"), clock)
+    descriptor = tuple(i / 256 for i in range(128))
+    index.index_face(detected(descriptor), None, "sighting-s1")
+    index.index_face(detected(), None, "sighting-s2")
+    rows = db.connection().execute(
+        "SELECT face_id, external_id, descriptor, created_at FROM faces ORDER BY face_id"
+    )
+    assert list(rows) == [
+        ("face-1", "sighting-s1", array("f", descriptor).tobytes(), to_micros(T0)),
+        ("face-2", "sighting-s2", None, to_micros(T0)),
+    ]
+
+
+# --- photo store --------------------------------------------------------------------------------------
+
+KEY = b"photo-test-key-0123456789abcdef!"
+BASE = "http://door.test"
+EXPIRES = 1795436100  # T0 + 15 minutes, in epoch seconds
+
+
+def sign(key: str, exp: int) -> str:
+    """The documented signature, computed independently of the store."""
+    message = b"smartdoor-photo\x00" + f"{key}\x00{exp}".encode()
+    return base64.urlsafe_b64encode(hmac.new(KEY, message, hashlib.sha256).digest()).decode().rstrip("=")
+
+
+@pytest.fixture
+def files(tmp_path: Path, clock: ManualClock) -> FilePhotoStore:
+    return FilePhotoStore(tmp_path / "photos", BASE + "/", KEY, clock)
+
+
+def read_url(store: FilePhotoStore, url: str) -> bytes | None:
+    """What the web server does with a photo link."""
+    parts = urlsplit(url)
+    assert parts.path.startswith("/photos/")
+    query = dict(parse_qsl(parts.query))
+    return store.open_signed(parts.path.removeprefix("/photos/"), query["exp"], query["sig"])
+
+
+@dataclass
+class Photos:
+    store: PhotoStore
+    read: Callable[[Photo], bytes | None]  # how a reader gets a stored photo back
+
+
+@pytest.fixture(params=["memory", "files"])
+def photos(request: pytest.FixtureRequest) -> Photos:
+    if request.param == "memory":
+        memory = MemoryPhotos("local")
+        return Photos(memory, lambda photo: memory.objects.get(photo.object_key))
+    files: FilePhotoStore = request.getfixturevalue("files")
+    return Photos(files, lambda photo: read_url(files, files.url(photo)))
+
+
+def test_photos_round_trip(photos: Photos) -> None:
+    store, read, bucket = photos.store, photos.read, "local"
+    photo = store.put("sightings/s1.jpg", b"first", "image/jpeg", T0)
+    assert photo == Photo("sightings/s1.jpg", bucket, T0)
+    assert read(photo) == b"first"
+    assert store.put("sightings/s1.jpg", b"second", "image/jpeg", T0 + MIN) == replace(
+        photo, created_timestamp=T0 + MIN
+    )
+    assert read(photo) == b"second"
+    store.delete(photo)
+    assert read(photo) is None
+    store.delete(photo)  # deleting twice is fine, as on S3
+
+
+def test_a_photo_url_is_signed_and_expires(files: FilePhotoStore, clock: ManualClock) -> None:
+    photo = files.put("sightings/s1.jpg", b"jpeg", "image/jpeg", T0)
+    url = files.url(photo)
+    assert url == f"{BASE}/photos/sightings/s1.jpg?exp={EXPIRES}&sig={sign('sightings/s1.jpg', EXPIRES)}"
+    assert [p.name for p in (files.root / "sightings").iterdir()] == ["s1.jpg"]  # no temp file left
+    clock.advance(minutes=15, microseconds=-1)
+    assert read_url(files, url) == b"jpeg"
+    clock.advance(microseconds=1)
+    assert read_url(files, url) is None  # expired exactly at exp
+
+
+def test_a_tampered_link_opens_nothing(files: FilePhotoStore) -> None:
+    files.put("sightings/s1.jpg", b"one", "image/jpeg", T0)
+    files.put("sightings/s2.jpg", b"two", "image/jpeg", T0)
+    good = sign("sightings/s1.jpg", EXPIRES)
+    assert files.open_signed("sightings/s1.jpg", str(EXPIRES), good) == b"one"
+    flipped = ("A" if good[0] != "A" else "B") + good[1:]
+    assert files.open_signed("sightings/s1.jpg", str(EXPIRES), flipped) is None
+    assert files.open_signed("sightings/s1.jpg", str(EXPIRES + 3600), good) is None  # longer life
+    assert files.open_signed("sightings/s2.jpg", str(EXPIRES), good) is None  # another photo
+    assert files.open_signed("sightings/s1.jpg", str(EXPIRES), "é" + good[1:]) is None
+    for exp in ("", "-1", "²", "9" * 5000, " 1795436100"):
+        assert files.open_signed("sightings/s1.jpg", exp, good) is None
+    missing = sign("sightings/s3.jpg", EXPIRES)
+    assert files.open_signed("sightings/s3.jpg", str(EXPIRES), missing) is None
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["../outside.jpg", "/etc/passwd", "sightings/../../x.jpg", "a\\b.jpg", "", ".hidden", "a//b.jpg", "a b"],
+)
+def test_a_bad_key_is_refused(files: FilePhotoStore, tmp_path: Path, key: str) -> None:
+    with pytest.raises(InvalidInput):
+        files.put(key, b"x", "image/jpeg", T0)
+    with pytest.raises(InvalidInput):
+        files.delete(Photo(key, "local", T0))
+    assert files.open_signed(key, str(EXPIRES), sign(key, EXPIRES)) is None
+    assert list(tmp_path.iterdir()) == []  # nothing was written, not even the photo folder

@@ -20,6 +20,12 @@ from smartdoor.ports import Clock, IdGenerator
 from smartdoor.vision.face_search import DescriptorMatrix, SearchResult, SearchSettings
 
 
+def _bump_version(conn: sqlite3.Connection) -> int:
+    """Mark the faces changed (inside the writer's transaction) and return the new version."""
+    row = conn.execute("UPDATE faces_version SET version = version + 1 RETURNING version").fetchone()
+    return int(row[0])
+
+
 class LocalFaceIndex:
     def __init__(
         self, db: Database, ids: IdGenerator, clock: Clock, settings: SearchSettings | None = None
@@ -57,10 +63,15 @@ class LocalFaceIndex:
         self._apply(version, lambda: self.matrix.delete(doomed))
 
     def delete_label(self, external_id: str) -> None:
-        rows = self._db.connection().execute(
-            "SELECT face_id FROM faces WHERE external_id = ?", (external_id,)
-        )
-        self.delete([row[0] for row in rows])
+        # One transaction: a face added under this label meanwhile cannot survive the forgetting.
+        try:
+            with self._db.transaction() as conn:
+                sql = "DELETE FROM faces WHERE external_id = ? RETURNING face_id"
+                doomed = {row[0] for row in conn.execute(sql, (external_id,)).fetchall()}
+                version = _bump_version(conn)
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"could not update the face index: {exc}") from exc
+        self._apply(version, lambda: self.matrix.delete(doomed))
 
     # --- search (the local analyser's) -------------------------------------------------------------
 
@@ -94,8 +105,7 @@ class LocalFaceIndex:
             with self._db.transaction() as conn:
                 for sql, params in statements:
                     conn.execute(sql, params)
-                conn.execute("UPDATE faces_version SET version = version + 1")
-                return int(conn.execute("SELECT version FROM faces_version").fetchone()[0])
+                return _bump_version(conn)
         except sqlite3.Error as exc:
             raise StorageUnavailable(f"could not update the face index: {exc}") from exc
 

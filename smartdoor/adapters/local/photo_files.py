@@ -16,6 +16,8 @@ from smartdoor.domain.model import Photo
 from smartdoor.ports import Clock
 
 _KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+# ASCII digits only and bounded: str.isdigit() accepts "²", which int() then rejects with a ValueError.
+_EXPIRES = re.compile(r"[0-9]{1,12}")
 BUCKET = "local"
 
 
@@ -49,9 +51,13 @@ class FilePhotoStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Write then rename: a reader never sees half a photo.
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, path)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temp, path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)  # a failed write leaves no stray temp file behind
+                raise
         except OSError as exc:
             raise StorageUnavailable(f"could not store photo {key}: {exc.strerror}") from exc
         return Photo(object_key=key, bucket=BUCKET, created_timestamp=now)
@@ -71,7 +77,8 @@ class FilePhotoStore:
 
     def open_signed(self, key: str, exp: str, sig: str) -> bytes | None:
         """The photo's bytes if the link is genuine and unexpired; None otherwise (say nothing more)."""
-        if not _valid_key(key) or not exp.isdigit() or not sig.isascii():
+        # compare_digest refuses non-ASCII str, so such a signature is simply wrong.
+        if not _valid_key(key) or not _EXPIRES.fullmatch(exp) or not sig.isascii():
             return None
         if not hmac.compare_digest(sig, self._signature(key, int(exp))):
             return None

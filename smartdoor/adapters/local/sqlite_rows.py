@@ -41,10 +41,14 @@ def page_token(created_micros: int, item_id: str) -> str:
 def parse_page_token(token: str) -> tuple[int, str]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        created, _, item_id = raw.partition(":")
-        return int(created), item_id
+        created, colon, item_id = raw.partition(":")
+        micros = int(created)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInput("nextToken", "nextToken is not one this server gave out.") from exc
+    # SQLite integers are 64-bit: a larger number would raise OverflowError, not a clean InvalidInput.
+    if not colon or not -(2**63) <= micros < 2**63:
+        raise InvalidInput("nextToken", "nextToken is not one this server gave out.")
+    return micros, item_id
 
 
 def newest_first(
