@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:  # runnable from any folder, without installing th
 MUTATION = "mutation($otp: String!) { validateOtp(otp: $otp) { granted message visitorName } }"
 CODE_LIFETIME = timedelta(minutes=5)  # the longest a passcode may live: the whole run must fit in it
 LIFETIME_MARGIN_S = 20.0  # stop measuring this long before the codes expire
-SERVERS = ("ours", "naive")
+SERVERS = ("ours", "ours-2w", "naive")  # ours-2w: `smartdoor serve --workers 2`
 TARGET = {"concurrency": 64, "min_rps": 1500.0, "max_p99_ms": 50.0}
 
 
@@ -128,6 +128,8 @@ def start(server: Server, workdir: Path, log_level: str) -> None:
     common = ["--host", "127.0.0.1", "--port", "0", "--data-dir", str(server.data_dir)]
     if server.name == "ours":
         command = [sys.executable, "-m", "smartdoor.server.cli", "serve", *common]
+    elif server.name == "ours-2w":
+        command = [sys.executable, "-m", "smartdoor.server.cli", "serve", "--workers", "2", *common]
     else:
         command = [sys.executable, str(BENCH / "naive_app.py"), *common]
     env = child_env()
@@ -209,10 +211,14 @@ def sigterm_as_exit() -> Iterator[None]:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a process from /proc (Linux); None elsewhere."""
+    """utime + stime of a process and its live children (server workers), from /proc; None elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child)) or 0.0
+        return total
     except (OSError, IndexError, ValueError):
         return None
 
@@ -390,13 +396,18 @@ def plot(phases: Sequence[Phase], path: Path) -> None:
 
     levels = sorted({p.concurrency for p in phases})
     by = {(p.server, p.concurrency): p for p in phases}
-    colours = {"ours": "#1f77b4", "naive": "#ff7f0e"}
-    labels = {"ours": "ours (parse + validation caches)", "naive": "naive (no caches)"}
+    colours = {"ours": "#1f77b4", "ours-2w": "#2ca02c", "naive": "#ff7f0e"}
+    labels = {
+        "ours": "ours (parse + validation caches)",
+        "ours-2w": "ours, --workers 2",
+        "naive": "naive (no caches)",
+    }
     fig, (ax_rps, ax_p99) = plt.subplots(1, 2, figsize=(11, 4.2))
-    width = 0.38
+    names = [name for name in SERVERS if any(p.server == name for p in phases)]
+    width = 0.8 / len(names)
     xs = range(len(levels))
-    for i, name in enumerate(SERVERS):
-        offsets = [x + (i - 0.5) * width for x in xs]
+    for i, name in enumerate(names):
+        offsets = [x + (i - (len(names) - 1) / 2) * width for x in xs]
         rps = [by[(name, c)].rps if (name, c) in by else 0 for c in levels]
         p99 = [by[(name, c)].p99_ms if (name, c) in by else math.nan for c in levels]
         bars = ax_rps.bar(offsets, rps, width, label=labels[name], color=colours[name])
@@ -440,7 +451,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--requests", type=int, help="measured requests per level and server (default 1000 at 1, 3000 above)"
     )
     parser.add_argument("--concurrency", default="1,16,64", help="comma-separated client counts")
-    parser.add_argument("--servers", default="ours,naive", help="which servers to run (ours, naive)")
+    parser.add_argument(
+        "--servers", default=",".join(SERVERS), help=f"which servers to run ({', '.join(SERVERS)})"
+    )
     parser.add_argument("--warmup", type=int, default=300, help="requests per server before the first level")
     parser.add_argument(
         "--level-timeout", type=float, default=60.0, help="hard stop per level and server (s)"

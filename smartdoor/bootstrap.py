@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from smartdoor.adapters.local.mail_worker import DeliveryWorker
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
+    from smartdoor.adapters.local.sighting_feed import FeedFollower
     from smartdoor.vision.service import Vision
     from smartdoor.vision.sources import CameraSpec
 
@@ -35,16 +36,19 @@ class LocalDoor:
     photos: FilePhotoStore
     faces: LocalFaceIndex
     owner_token: str
-    housekeeper: Housekeeper
+    housekeeper: Housekeeper | None  # one per data folder: the primary process runs it
     mail_worker: DeliveryWorker | None = None
+    follower: FeedFollower | None = None  # with several processes: brings other processes' sightings here
 
     def start(self) -> None:
-        self.housekeeper.start()
+        if self.housekeeper is not None:
+            self.housekeeper.start()
         if self.mail_worker is not None:
             self.mail_worker.start()
 
     def close(self) -> None:
-        self.housekeeper.stop()
+        if self.housekeeper is not None:
+            self.housekeeper.stop()
         if self.mail_worker is not None:
             self.mail_worker.stop()
         self.database.close()
@@ -65,8 +69,15 @@ def build_local(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     codes: CodeSource = random_code,
+    workers: int = 1,
+    primary: bool = True,
 ) -> LocalDoor:
-    """SQLite, files, outbox (+ SMTP when configured), in-process broker. Creates the data folder."""
+    """SQLite, files, outbox (+ SMTP when configured), in-process broker. Creates the data folder.
+
+    With ``workers`` > 1 this is one of several server processes on the same data: sightings are announced
+    through the SQLite feed so every process's subscribers see them, and only the ``primary`` one delivers
+    mail and does the housekeeping.
+    """
     from smartdoor.adapters.local.broker import SightingBroker
     from smartdoor.adapters.local.database import Database
     from smartdoor.adapters.local.face_index import LocalFaceIndex
@@ -75,6 +86,7 @@ def build_local(
     from smartdoor.adapters.local.keys import load_or_create_secret
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
+    from smartdoor.adapters.local.sighting_feed import FeedFollower, SqliteSightingFeed
     from smartdoor.adapters.local.sqlite_events import SqliteEventLog
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
@@ -92,6 +104,7 @@ def build_local(
     database.migrate()
     outbox = Outbox(database, clock)
     broker = SightingBroker()
+    feed = SqliteSightingFeed(database, clock) if workers > 1 else None
     faces = LocalFaceIndex(database, ids, clock)
     photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
     door = Door(
@@ -111,19 +124,20 @@ def build_local(
         cropper=_cropper(),
         mailer=outbox,
         sms=outbox,
-        publisher=broker,
+        publisher=feed or broker,
         events=SqliteEventLog(database),
     )
     worker = None
-    if settings.smtp_url:
+    if settings.smtp_url and primary:
         from smartdoor.adapters.local.mail_worker import DeliveryWorker
         from smartdoor.adapters.local.smtp_mailer import SmtpDelivery, SmtpSettings
 
         delivery = SmtpDelivery(SmtpSettings.from_url(settings.smtp_url), settings.mail_from)
         worker = DeliveryWorker(outbox, delivery, clock, settings.mail_from)
-    housekeeper = Housekeeper(database, clock)
+    housekeeper = Housekeeper(database, clock) if primary else None
+    follower = FeedFollower(feed, door.sightings, broker) if feed is not None else None
     return LocalDoor(
-        door, settings, database, outbox, broker, photos, faces, owner_token, housekeeper, worker
+        door, settings, database, outbox, broker, photos, faces, owner_token, housekeeper, worker, follower
     )
 
 

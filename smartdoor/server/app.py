@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -31,9 +32,12 @@ def create_app(door: LocalDoor, vision: Vision | None = None) -> Starlette:
         door.start()
         if vision is not None:
             vision.start()
+        following = asyncio.create_task(door.follower.run()) if door.follower is not None else None
         try:
             yield
         finally:
+            if following is not None:
+                following.cancel()
             if vision is not None:
                 vision.stop()
             door.close()

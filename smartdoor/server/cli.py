@@ -13,68 +13,21 @@ from typing import TYPE_CHECKING
 from smartdoor.config import Settings, load_settings
 
 if TYPE_CHECKING:
-    from smartdoor.bootstrap import LocalDoor
-    from smartdoor.vision.service import Vision
+    pass
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import socket
-
-    import uvicorn
-
-    from smartdoor.bootstrap import build_local
-    from smartdoor.server.app import create_app
+    from smartdoor.server.serve import serve
 
     overrides = {
         k: v
         for k, v in (("host", args.host), ("port", args.port), ("data_dir", args.data_dir))
         if v is not None
     }
-    settings = replace(settings, **overrides)
-    # Bind first, so port 0 can pick a free port and the banner and email links name the real one.
-    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
-    settings = replace(settings, port=sock.getsockname()[1])
-    door = build_local(settings)
-    vision = _vision(door, args.camera or [])
-    base = settings.base_url
-    print(
-        f"\nSmart Door is running.\n"
-        f"  Owner console:  {base}/?token={door.owner_token}\n"
-        f"  Virtual door:   {base}/door\n"
-        f"  GraphQL:        {base}/graphql\n"
-        f"  Outbox:         {base}/outbox\n"
-        f"  Data folder:    {settings.data_dir.resolve()}\n"
-        + (
-            f"  Cameras:        {', '.join(f'{c.spec.camera_id}={c.spec.source}' for c in vision.cameras)}\n"
-            if vision and vision.cameras
-            else "No camera yet: add one with --camera [ID=]SOURCE (webcam index, video file[#loop],\n"
-            f"rtsp:// or http:// URL, image folder), or POST JPEGs to {base}/frames,\n"
-            "or replay recorded face events with `smartdoor replay EVENT.json --frame PHOTO.jpg`.\n"
-        ),
-        flush=True,
-    )
-    config = uvicorn.Config(
-        create_app(door, vision),
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        ws="websockets-sansio",
-    )
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
-
-
-def _vision(door: LocalDoor, cameras: list[str]) -> Vision | None:
-    try:
-        from smartdoor.bootstrap import build_vision
-        from smartdoor.vision.sources import CameraSpec
-
-        specs = [CameraSpec.parse(text, n) for n, text in enumerate(cameras, start=1)]
-        return build_vision(door, specs)
-    except ImportError as exc:  # installed without the vision extra: the rest of the door still works
-        print(f"Face analysis is off ({exc.name} is not installed): pip install 'smartdoor[vision]'.")
-        return None
+    if args.workers < 1:
+        print("smartdoor: --workers must be at least 1", file=sys.stderr)
+        return 2
+    return serve(replace(settings, **overrides), args.camera or [], args.workers)
 
 
 def _enroll(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,6 +79,12 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         metavar="[ID=]SOURCE",
         help="webcam index, video file (#loop repeats it), rtsp:// or http:// URL, image folder; repeatable",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (default 1); the first also runs the cameras",
     )
     enroll = commands.add_parser("enroll", help="register a visitor from photos of their face")
     enroll.add_argument("--name", required=True)

@@ -33,8 +33,18 @@ def test_expired_rows_go_live_rows_stay(tmp_path: Path) -> None:
     attempts.add_failure("locked", T0, 5 * MIN)
     attempts.lock("locked", T0 + 60 * MIN)
     clock.advance(minutes=6)
-    assert Housekeeper(db, clock).run_once() == {"passcodes": 1, "throttle": 1, "attempts": 1}
+    assert Housekeeper(db, clock).run_once() == {
+        "passcodes": 1,
+        "throttle": 1,
+        "attempts": 1,
+        "sighting_feed": 0,
+    }
     assert passcodes.consume("new", clock.now()) is not None
     assert not throttle.acquire("long", 1, 10 * MIN, clock.now())  # its window is still live
     assert attempts.get("locked", clock.now()).locked_until == T0 + 60 * MIN
-    assert Housekeeper(db, clock).run_once() == {"passcodes": 0, "throttle": 0, "attempts": 0}
+    assert Housekeeper(db, clock).run_once() == {
+        "passcodes": 0,
+        "throttle": 0,
+        "attempts": 0,
+        "sighting_feed": 0,
+    }

@@ -95,6 +95,14 @@ MIGRATIONS: tuple[str, ...] = (
         next_try_at INTEGER                          -- a failed email is not retried before this
     );
     CREATE INDEX outbox_pending ON outbox (kind, status, id);
+    -- New sightings, for the console subscriptions of every server process (--workers): each process
+    -- follows this feed and pushes what it finds to its own websocket subscribers.
+    CREATE TABLE sighting_feed (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        sighting_id TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+
     CREATE TABLE door_events (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
