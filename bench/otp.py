@@ -1,7 +1,7 @@
 """Door throughput: validateOtp requests/s and latency over HTTP, our server against the naive one.
 
     .venv/bin/python bench/otp.py [--requests N] [--concurrency 1,16,64]
-                                  [--output bench/results/otp.json] [--plot bench/otp.png]
+                                  [--output bench/results/otp.json] [--plot docs/bench/otp.png]
 
 Each server (ours: `smartdoor serve`; naive: bench/naive_app.py, the same app without strawberry's parse and
 validation caches) gets its own temporary data folder, seeded beforehand with one visitor and one distinct,
@@ -463,7 +463,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--log-level", default="INFO", help="the servers' log level (default INFO, as shipped)"
     )
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "otp.json", help="JSON results")
-    parser.add_argument("--plot", type=Path, default=BENCH / "otp.png", help="PNG plot ('' for none)")
+    parser.add_argument(
+        "--plot", type=Path, default=ROOT / "docs" / "bench" / "otp.png", help="PNG plot ('' for none)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data folders and server logs")
     parser.add_argument(
         "--replot", action="store_true", help="only redraw --plot from the results in --output"

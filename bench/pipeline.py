@@ -2,7 +2,7 @@
 1:N search time, verification accuracy, and the whole server's peak memory with one camera.
 
     .venv/bin/python bench/pipeline.py [--testdata ../shared/testdata] [--repeats 3]
-        [--output bench/results/pipeline.json] [--plot bench/pipeline.png] [--skip-memory]
+        [--output bench/results/pipeline.json] [--plot docs/bench/pipeline.png] [--skip-memory]
 
 Everything runs on this machine only (no network but 127.0.0.1 for the memory run) and stops by itself.
 See bench/README.md for the figures and how to read them.
@@ -311,7 +311,7 @@ def main() -> int:
     )
     parser.add_argument("--repeats", type=int, default=3, help="latency runs per clip")
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "pipeline.json")
-    parser.add_argument("--plot", type=Path, default=BENCH / "pipeline.png")
+    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "bench" / "pipeline.png")
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     faces = args.testdata / "faces"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, outbox, passcode_in, post_face_event
@@ -20,6 +20,15 @@ def open_console(page: Page, server: RunningServer) -> None:
     expect(page.locator("#live")).to_have_text("live")
     # The token left the address bar (history, screenshots, Referer) and stays in this browser.
     assert "token=" not in page.url
+
+
+def register_in_console(page: Page, name: str, phone: str) -> Locator:
+    """Fill the newest sighting's registration form and send it; return the card."""
+    card = page.locator("article.sighting").first
+    card.get_by_label("Name").fill(name)
+    card.get_by_label("Mobile number").fill(phone)
+    card.get_by_role("button", name="Register and send passcode").click()
+    return card
 
 
 def post_frame(server: RunningServer, jpeg: bytes) -> None:
@@ -75,10 +84,7 @@ def test_a_name_with_markup_is_shown_as_text(page: Page, server: RunningServer) 
     name = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
     post_face_event(server.url, server.token, event("unknown_face.json"))
     open_console(page, server)
-    card = page.locator("article.sighting").first
-    card.get_by_label("Name").fill(name)
-    card.get_by_label("Mobile number").fill("+12025550100")
-    card.get_by_role("button", name="Register and send passcode").click()
+    register_in_console(page, name, "+12025550100")
     expect(page.locator("#visitors strong")).to_have_text(name)
     assert page.evaluate("window.pwned") is None
     assert page.locator("#visitors img[src=x]").count() == 0
@@ -95,10 +101,7 @@ def test_a_name_with_markup_is_shown_as_text(page: Page, server: RunningServer) 
 def test_the_phone_number_gets_a_friendly_hint(page: Page, server: RunningServer) -> None:
     post_face_event(server.url, server.token, event("unknown_face.json"))
     open_console(page, server)
-    card = page.locator("article.sighting").first
-    card.get_by_label("Name").fill("Ada")
-    card.get_by_label("Mobile number").fill("206 555 0100")
-    card.get_by_role("button", name="Register and send passcode").click()
+    card = register_in_console(page, "Ada", "206 555 0100")
     expect(card.locator(".error")).to_contain_text("Start with + and the country code")
     expect(card.get_by_label("Mobile number")).to_have_attribute("aria-invalid", "true")
     assert outbox(server.url, server.token, "sms") == []
@@ -180,10 +183,7 @@ def test_the_deny_link_turns_a_visitor_away(page: Page, server: RunningServer) -
 def test_forgetting_a_visitor_from_the_console(page: Page, server: RunningServer) -> None:
     post_face_event(server.url, server.token, event("unknown_face.json"))
     open_console(page, server)
-    card = page.locator("article.sighting").first
-    card.get_by_label("Name").fill("Temporary Tom")
-    card.get_by_label("Mobile number").fill("+12025550177")
-    card.get_by_role("button", name="Register and send passcode").click()
+    register_in_console(page, "Temporary Tom", "+12025550177")
     expect(page.locator("#visitors")).to_contain_text("Temporary Tom")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Forget Temporary Tom").click()

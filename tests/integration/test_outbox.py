@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,16 +21,8 @@ PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) + b"\xff\xd9"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "smartdoor.db")
-    database.migrate()
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(T0)
+    return ManualClock(T0)  # this module's own start time; `db` comes from conftest.py
 
 
 @pytest.fixture
