@@ -81,7 +81,7 @@ def build_local(
     from smartdoor.adapters.local.broker import SightingBroker
     from smartdoor.adapters.local.database import Database
     from smartdoor.adapters.local.face_index import LocalFaceIndex
-    from smartdoor.adapters.local.frames import FramesArriveWithEvents
+    from smartdoor.adapters.local.frame_source import FramesArriveWithEvents
     from smartdoor.adapters.local.housekeeping import Housekeeper
     from smartdoor.adapters.local.keys import load_or_create_secret
     from smartdoor.adapters.local.outbox import Outbox
