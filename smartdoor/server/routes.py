@@ -145,7 +145,10 @@ async def face_events(request: Request) -> Response:
 
 
 async def frames(request: Request) -> Response:
-    """A JPEG frame from the browser camera page or a script, analysed like a camera's."""
+    """A JPEG frame from the browser camera page or a script, analysed like a camera's. Owner only: a
+    stranger's frames could otherwise flood the owner with made-up visitors."""
+    if not _owner(request):
+        return _error(401, "Frames are the owner's: send Authorization: Bearer <owner token>.")
     vision = request.app.state.vision
     if vision is None:
         return _error(503, "Face analysis is not running: start with `smartdoor serve` (vision installed).")

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.api
 
 
 def post(server: RunningServer, body: bytes, camera: str = "porch") -> httpx.Response:
-    return httpx.post(f"{server.url}/frames", params={"camera": camera}, content=body, timeout=60)
+    headers = {"authorization": f"Bearer {server.token}"}
+    return httpx.post(
+        f"{server.url}/frames", params={"camera": camera}, content=body, headers=headers, timeout=60
+    )
 
 
 def test_a_face_frame_becomes_one_sighting(vision_server: RunningServer, face_jpeg: bytes) -> None:
@@ -73,7 +76,10 @@ def test_a_truncated_and_a_huge_frame(vision_server: RunningServer, face_jpeg: b
     assert response.status_code == 400
     assert "too large" in response.json()["error"]
     too_many_bytes = httpx.post(
-        f"{vision_server.url}/frames", content=b"\xff\xd8" + b"\x00" * (9 * 1024 * 1024), timeout=60
+        f"{vision_server.url}/frames",
+        content=b"\xff\xd8" + b"\x00" * (9 * 1024 * 1024),
+        headers={"authorization": f"Bearer {vision_server.token}"},
+        timeout=60,
     )
     assert too_many_bytes.status_code == 413
     # Still serving afterwards.
@@ -91,3 +97,13 @@ def test_two_people_in_one_frame_are_two_sightings(vision_server: RunningServer,
     assert response.status_code == 200
     assert len(response.json()["sightings"]) == 2
     assert len(outbox(vision_server.url, vision_server.token, "email")) == 2
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_frames_need_the_owner_token(
+    vision_server: RunningServer, face_jpeg: bytes, token: str | None
+) -> None:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(f"{vision_server.url}/frames", content=face_jpeg, headers=headers, timeout=60)
+    assert response.status_code == 401
+    assert outbox(vision_server.url, vision_server.token) == []

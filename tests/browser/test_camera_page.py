@@ -30,7 +30,7 @@ def camera_page(playwright: Playwright) -> Iterator[Page]:
 
 def test_the_camera_page_sends_frames(camera_page: Page, vision_server: RunningServer) -> None:
     page = camera_page
-    page.goto(f"{vision_server.url}/camera")
+    page.goto(f"{vision_server.url}/camera?token={vision_server.token}")  # the owner's device
     page.get_by_label("Camera name").fill("hall")
     page.get_by_role("button", name="Start camera").click()
     expect(page.locator("#state")).to_contain_text("frames analysed")

@@ -32,7 +32,10 @@ def register_in_console(page: Page, name: str, phone: str) -> Locator:
 
 
 def post_frame(server: RunningServer, jpeg: bytes) -> None:
-    response = httpx.post(f"{server.url}/frames", params={"camera": "porch"}, content=jpeg, timeout=60)
+    headers = {"authorization": f"Bearer {server.token}"}
+    response = httpx.post(
+        f"{server.url}/frames", params={"camera": "porch"}, content=jpeg, headers=headers, timeout=60
+    )
     assert response.status_code == 200, response.text
 
 
