@@ -75,3 +75,19 @@ def test_door_video(door: tuple[LocalDoor, Vision, ManualClock], testdata: Path)
     assert stats["frames"] == 100
     # Described once per track plus the slow re-checks, never once per frame.
     assert stats["described"] < 15
+
+
+def test_two_cameras_on_one_visit(door: tuple[LocalDoor, Vision, ManualClock], testdata: Path) -> None:
+    """A front and a side camera see the same visit: still one SMS for Obama, one sighting for Biden."""
+    local, vision, clock = door
+    obama = testdata / "faces" / "faces" / "obama"
+    others = [obama / "fr_obama2.jpg", obama / "fr_obama3.jpg", obama / "fr_knn_obama1.jpg"]
+    assert enroll_from_photos(local, "Barack", "+12025550111", others, out=io.StringIO()) == 0
+    for n, frame in enumerate(frames(testdata / "faces" / "door.mp4")):
+        camera = "front" if n % 2 == 0 else "side"  # interleaved: each camera sees every other frame
+        vision.pipeline.process(camera, frame, clock.now())
+        clock.advance(seconds=0.1)
+    assert [m.recipient for m in local.outbox.list(kind="sms")] == ["+12025550111"]
+    sightings = local.door.sightings.list(None, 10, None).items
+    assert sorted(s.status for s in sightings) == [SightingStatus.KNOWN, SightingStatus.PENDING]
+    assert len(local.outbox.list(kind="email")) == 1
