@@ -285,3 +285,24 @@ async def test_a_name_no_store_can_hold_leaves_the_sighting_registrable(server: 
     )
     assert await _sighting_status(server, sighting_id) == "REGISTERED"
     assert [m["to"] for m in outbox(server.url, server.token, "sms")] == ["+12065550100"]
+
+
+async def test_a_storage_failure_midway_undoes_the_whole_registration(server: RunningServer) -> None:
+    sighting_id = _pending_sighting(server)
+    # GIVEN a database that fails the visitor's insert, after the sighting's transition in the same unit
+    conn = server.door.database.connection()
+    conn.execute(
+        "CREATE TRIGGER refuse_visitors BEFORE INSERT ON visitors BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    variables = {"input": {"sightingId": sighting_id, "name": "Ada", "phoneNumber": "+12065550100"}}
+    error = await _error(server, REGISTER, variables, server.token)
+    assert error["extensions"]["code"] == "UNAVAILABLE"
+    # THEN the sighting is still registrable, and no SMS left
+    assert await _sighting_status(server, sighting_id) == "PENDING"
+    assert outbox(server.url, server.token, "sms") == []
+    # WHEN the storage recovers, the same registration goes through
+    conn.execute("DROP TRIGGER refuse_visitors")
+    data = await execute(server.url, REGISTER, variables, server.token)
+    assert data["registerVisitor"]["passcodeSent"] is True
+    assert await _sighting_status(server, sighting_id) == "REGISTERED"
+    assert len(outbox(server.url, server.token, "sms")) == 1
