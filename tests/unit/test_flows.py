@@ -14,6 +14,7 @@ from smartdoor.services.access import validate_otp
 from smartdoor.services.authorization import Anonymous, LinkHolder, Owner
 from smartdoor.services.console import forget_visitor, list_sightings
 from smartdoor.services.decisions import approve_visitor, register_visitor
+from smartdoor.services.enrollment import EnrolmentPhoto, enroll_visitor
 from smartdoor.services.sightings import record_face_event
 from tests.unit.builders import matching, registered_visitor, unknown_face
 from tests.unit.conftest import KEY, Fakes, make_fakes
@@ -313,3 +314,17 @@ def test_a_phone_at_its_sms_limit_is_registered_without_a_passcode(fakes: Fakes)
     assert len(fakes.sms.sent) == 1
     assert {p.visitor_id for p in fakes.passcodes.items.values()} != {done.visitor.id}
     assert fakes.events.kinds()[-2:] == ["REGISTERED", "CODE_HELD_BACK"]
+
+
+@pytest.mark.parametrize(
+    ("name", "phone", "field"),
+    [("Ada", "+1 206 555 01", "phoneNumber"), ("Ada\u202e", "+12025550100", "name")],
+)
+def test_enrolment_checks_the_details_before_indexing_a_face(
+    fakes: Fakes, name: str, phone: str, field: str
+) -> None:
+    photo = EnrolmentPhoto(unknown_face(fakes.clock.now()).faces[0], b"jpeg")
+    with pytest.raises(InvalidInput) as caught:
+        enroll_visitor(fakes.door, Owner(), name, phone, [photo])
+    assert caught.value.field == field
+    assert (fakes.faces.labels, fakes.visitors.items, fakes.photos.objects) == ({}, {}, {})
