@@ -1,7 +1,9 @@
 """The ports: what the core needs from the world, one small role each.
 
 Every operation keeps its guarantee on its own (uniqueness, single use, claims), so a DynamoDB adapter can
-match it with one conditional write and a SQLite adapter with one statement. Adapters raise domain errors.
+match it with one conditional write and a SQLite adapter with one statement; a registration, which must be
+all or nothing, is one unit of work (one TransactWriteItems, one SQLite transaction). Adapters raise domain
+errors.
 """
 
 from __future__ import annotations
