@@ -57,7 +57,7 @@ LINK = ThrottleRule("link:n1", 1, timedelta(days=1))
 
 
 @dataclass
-class Door:
+class Stores:
     """The stores a registration touches, the unit under test, and what each implementation can show."""
 
     registrations: Registrations
@@ -71,14 +71,14 @@ class Door:
     fail_visitor_adds: Callable[[bool], None]
 
 
-def _memory() -> Door:
+def _memory() -> Stores:
     sightings, visitors, faces = MemorySightings(), MemoryVisitors(), MemoryFaceIndex()
     passcodes, throttle, sms = MemoryPasscodes(), MemoryThrottle(), MemorySms()
 
     def fail(on: bool) -> None:
         visitors.fail_adds = on
 
-    return Door(
+    return Stores(
         MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms),
         sightings,
         visitors,
@@ -91,7 +91,7 @@ def _memory() -> Door:
     )
 
 
-def _sqlite(db: Database, clock: ManualClock) -> Door:
+def _sqlite(db: Database, clock: ManualClock) -> Stores:
     sightings, visitors = SqliteSightings(db), SqliteVisitors(db)
     faces, passcodes = LocalFaceIndex(db, SequentialIds("face"), clock), SqlitePasscodes(db)
     throttle, outbox = SqliteThrottle(db), Outbox(db, clock)
@@ -108,7 +108,7 @@ def _sqlite(db: Database, clock: ManualClock) -> Door:
     def hashes() -> list[str]:
         return [r[0] for r in db.connection().execute("SELECT code_hash FROM passcodes ORDER BY 1")]
 
-    return Door(
+    return Stores(
         SqliteRegistrations(db, sightings, visitors, faces, passcodes, throttle, outbox),
         sightings,
         visitors,
@@ -122,18 +122,18 @@ def _sqlite(db: Database, clock: ManualClock) -> Door:
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-def door(request: pytest.FixtureRequest, clock: ManualClock) -> Door:
+def stores(request: pytest.FixtureRequest, clock: ManualClock) -> Stores:
     if request.param == "memory":
         return _memory()
     return _sqlite(request.getfixturevalue("db"), clock)
 
 
-def given_a_sighting(door: Door, n: int = 1) -> Sighting:
-    face_id = door.faces.index_face(
+def given_a_sighting(stores: Stores, n: int = 1) -> Sighting:
+    face_id = stores.faces.index_face(
         DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0), None, f"sighting-s{n}"
     )
     sighting = Sighting(f"s{n}", face_id, "door", SightingStatus.PENDING, T0)
-    door.sightings.add(sighting)
+    stores.sightings.add(sighting)
     return sighting
 
 
@@ -149,104 +149,104 @@ def unit_for(
     return RegistrationUnit(sighting.id, REGISTRABLE, visitor, f"visitor-{visitor.id}", link, delivery)
 
 
-def assert_untouched(door: Door, sighting: Sighting, hashes: list[str] | None = None) -> None:
-    stored = door.sightings.get(sighting.id)
+def assert_untouched(stores: Stores, sighting: Sighting, hashes: list[str] | None = None) -> None:
+    stored = stores.sightings.get(sighting.id)
     assert stored is not None
     assert (stored.status, stored.visitor_id) == (SightingStatus.PENDING, None)
-    assert door.visitors.get(f"v-{sighting.id}") is None
-    assert door.label(sighting.face_id) == f"sighting-{sighting.id}"
-    assert door.live_hashes() == (hashes or [])
-    assert door.texts() == []
+    assert stores.visitors.get(f"v-{sighting.id}") is None
+    assert stores.label(sighting.face_id) == f"sighting-{sighting.id}"
+    assert stores.live_hashes() == (hashes or [])
+    assert stores.texts() == []
 
 
-def test_a_unit_writes_everything(door: Door) -> None:
-    sighting = given_a_sighting(door)
+def test_a_unit_writes_everything(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
     unit = unit_for(sighting, link=LINK)
-    registered = door.registrations.register(unit, T0)
+    registered = stores.registrations.register(unit, T0)
     assert (registered.status, registered.visitor_id, registered.decided_at) == (
         SightingStatus.REGISTERED,
         "v-s1",
         T0,
     )
-    assert door.sightings.get("s1") == registered
-    assert door.visitors.get("v-s1") == unit.visitor
-    assert door.label(sighting.face_id) == "visitor-v-s1"
-    assert door.live_hashes() == ["h1"]
-    assert door.texts() == ["code for v-s1"]
+    assert stores.sightings.get("s1") == registered
+    assert stores.visitors.get("v-s1") == unit.visitor
+    assert stores.label(sighting.face_id) == "visitor-v-s1"
+    assert stores.live_hashes() == ["h1"]
+    assert stores.texts() == ["code for v-s1"]
     # The link and the phone's allowance were counted by the same unit.
-    assert not door.throttle.acquire_all([LINK], T0)
-    assert not door.throttle.acquire_all(LIMITS, T0)
+    assert not stores.throttle.acquire_all([LINK], T0)
+    assert not stores.throttle.acquire_all(LIMITS, T0)
 
 
-def test_without_a_delivery_no_passcode_and_no_sms(door: Door) -> None:
-    sighting = given_a_sighting(door)
-    door.registrations.register(replace(unit_for(sighting), delivery=None), T0)
-    assert door.visitors.get("v-s1") is not None
-    assert (door.live_hashes(), door.texts()) == ([], [])
-    assert door.throttle.acquire_all(LIMITS, T0)  # the allowance is still there
+def test_without_a_delivery_no_passcode_and_no_sms(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    stores.registrations.register(replace(unit_for(sighting), delivery=None), T0)
+    assert stores.visitors.get("v-s1") is not None
+    assert (stores.live_hashes(), stores.texts()) == ([], [])
+    assert stores.throttle.acquire_all(LIMITS, T0)  # the allowance is still there
 
 
-def test_a_registered_sighting_is_a_conflict_and_a_missing_one_not_found(door: Door) -> None:
-    sighting = given_a_sighting(door)
-    door.registrations.register(unit_for(sighting), T0)
+def test_a_registered_sighting_is_a_conflict_and_a_missing_one_not_found(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    stores.registrations.register(unit_for(sighting), T0)
     again = replace(unit_for(sighting, "h2"), visitor=replace(unit_for(sighting).visitor, id="v-other"))
     with pytest.raises(Conflict):
-        door.registrations.register(again, T0)
-    assert door.visitors.get("v-other") is None
-    assert door.live_hashes() == ["h1"]
+        stores.registrations.register(again, T0)
+    assert stores.visitors.get("v-other") is None
+    assert stores.live_hashes() == ["h1"]
     with pytest.raises(NotFound):
-        door.registrations.register(replace(unit_for(sighting, "h3"), sighting_id="nope"), T0)
-    assert door.live_hashes() == ["h1"]
+        stores.registrations.register(replace(unit_for(sighting, "h3"), sighting_id="nope"), T0)
+    assert stores.live_hashes() == ["h1"]
 
 
-def test_a_storage_failure_midway_writes_nothing(door: Door) -> None:
-    sighting = given_a_sighting(door)
-    door.fail_visitor_adds(True)
+def test_a_storage_failure_midway_writes_nothing(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    stores.fail_visitor_adds(True)
     with pytest.raises(StorageUnavailable):
-        door.registrations.register(unit_for(sighting, link=LINK), T0)
-    assert_untouched(door, sighting)
-    door.fail_visitor_adds(False)
+        stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert_untouched(stores, sighting)
+    stores.fail_visitor_adds(False)
     # The link was not spent and the phone's allowance not used: the same unit goes through now.
-    door.registrations.register(unit_for(sighting, link=LINK), T0)
-    assert door.label(sighting.face_id) == "visitor-v-s1"
-    assert door.texts() == ["code for v-s1"]
+    stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert stores.label(sighting.face_id) == "visitor-v-s1"
+    assert stores.texts() == ["code for v-s1"]
 
 
-def test_a_passcode_collision_writes_nothing(door: Door) -> None:
+def test_a_passcode_collision_writes_nothing(stores: Stores) -> None:
     # GIVEN another visitor holds the live code whose hash is "taken"
-    holder, sighting = given_a_sighting(door, 1), given_a_sighting(door, 2)
-    door.registrations.register(unit_for(holder, "taken", limits=()), T0)
+    holder, sighting = given_a_sighting(stores, 1), given_a_sighting(stores, 2)
+    stores.registrations.register(unit_for(holder, "taken", limits=()), T0)
     with pytest.raises(PasscodeCollision):
-        door.registrations.register(unit_for(sighting, "taken"), T0)
-    stored = door.sightings.get(sighting.id)
+        stores.registrations.register(unit_for(sighting, "taken"), T0)
+    stored = stores.sightings.get(sighting.id)
     assert stored is not None
     assert stored.status is SightingStatus.PENDING
-    assert door.visitors.get("v-s2") is None
-    assert door.label(sighting.face_id) == "sighting-s2"
-    assert door.live_hashes() == ["taken"]
-    assert door.texts() == ["code for v-s1"]
-    assert door.throttle.acquire_all(LIMITS, T0)  # the collision did not use the phone's allowance
+    assert stores.visitors.get("v-s2") is None
+    assert stores.label(sighting.face_id) == "sighting-s2"
+    assert stores.live_hashes() == ["taken"]
+    assert stores.texts() == ["code for v-s1"]
+    assert stores.throttle.acquire_all(LIMITS, T0)  # the collision did not use the phone's allowance
 
 
-def test_a_used_link_writes_nothing(door: Door) -> None:
-    sighting = given_a_sighting(door)
-    assert door.throttle.acquire_all([LINK], T0)
+def test_a_used_link_writes_nothing(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    assert stores.throttle.acquire_all([LINK], T0)
     with pytest.raises(LinkUsed):
-        door.registrations.register(unit_for(sighting, link=LINK), T0)
-    assert_untouched(door, sighting)
+        stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert_untouched(stores, sighting)
 
 
-def test_a_full_sms_limit_writes_nothing(door: Door) -> None:
-    sighting = given_a_sighting(door)
-    assert door.throttle.acquire_all(LIMITS, T0)
+def test_a_full_sms_limit_writes_nothing(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    assert stores.throttle.acquire_all(LIMITS, T0)
     with pytest.raises(SmsLimitReached):
-        door.registrations.register(unit_for(sighting, link=LINK), T0)
-    assert_untouched(door, sighting)
-    assert door.throttle.acquire_all([LINK], T0)  # the link claim was undone with the rest
+        stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert_untouched(stores, sighting)
+    assert stores.throttle.acquire_all([LINK], T0)  # the link claim was undone with the rest
 
 
-def test_of_ten_concurrent_units_one_registers(door: Door) -> None:
-    sighting = given_a_sighting(door)
+def test_of_ten_concurrent_units_one_registers(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
     barrier = threading.Barrier(10)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -255,7 +255,7 @@ def test_of_ten_concurrent_units_one_registers(door: Door) -> None:
         unit = unit_for(sighting, f"h{i}", limits=())
         barrier.wait()
         try:
-            door.registrations.register(unit, T0)
+            stores.registrations.register(unit, T0)
             outcome = "registered"
         except Conflict:
             outcome = "conflict"
@@ -268,8 +268,8 @@ def test_of_ten_concurrent_units_one_registers(door: Door) -> None:
     for t in threads:
         t.join(timeout=60)
     assert sorted(outcomes) == ["conflict"] * 9 + ["registered"]
-    assert len(door.live_hashes()) == 1
-    assert len(door.texts()) == 1
+    assert len(stores.live_hashes()) == 1
+    assert len(stores.texts()) == 1
 
 
 # --- SQLite: savepoints and what runs after commit ------------------------------------------------------
@@ -313,19 +313,21 @@ def test_after_commit_actions_run_only_when_the_outer_transaction_commits(db: Da
 def test_a_rolled_back_registration_leaves_the_face_searchable_as_the_sighting(
     db: Database, clock: ManualClock
 ) -> None:
-    door = _sqlite(db, clock)
-    index = door.faces
+    stores = _sqlite(db, clock)
+    index = stores.faces
     assert isinstance(index, LocalFaceIndex)
     descriptor = tuple(((i % 7) - 3) / 10 for i in range(128))
     face_id = index.index_face(
         DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0, descriptor=descriptor), None, "sighting-s1"
     )
-    door.sightings.add(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0))
+    stores.sightings.add(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0))
     assert index.search(descriptor).match is not None  # loads the matrix
     # WHEN a registration fails after the face's relabel (the phone's SMS limit is full)
-    assert door.throttle.acquire_all(LIMITS, T0)
+    assert stores.throttle.acquire_all(LIMITS, T0)
     with pytest.raises(SmsLimitReached):
-        door.registrations.register(unit_for(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0)), T0)
+        stores.registrations.register(
+            unit_for(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0)), T0
+        )
     # AND another face indexed afterwards (its version number is the one the rollback gave back)
     other = tuple(((i % 5) - 2) / 10 for i in range(128))
     other_id = index.index_face(
@@ -339,7 +341,7 @@ def test_a_rolled_back_registration_leaves_the_face_searchable_as_the_sighting(
     assert found is not None
     assert found.face_id == other_id
     unit = unit_for(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0), limits=())
-    door.registrations.register(unit, T0)
+    stores.registrations.register(unit, T0)
     found = index.search(descriptor).match
     assert found is not None
     assert found.external_image_id == "visitor-v-s1"
