@@ -90,6 +90,7 @@ def build_local(
     from smartdoor.adapters.local.sqlite_events import SqliteEventLog
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
+    from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
     from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
     from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
     from smartdoor.adapters.system import SystemClock, UuidIds
@@ -107,16 +108,18 @@ def build_local(
     feed = SqliteSightingFeed(database, clock) if workers > 1 else None
     faces = LocalFaceIndex(database, ids, clock)
     photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
+    sightings, visitors = SqliteSightings(database), SqliteVisitors(database)
+    passcodes, throttle = SqlitePasscodes(database), SqliteThrottle(database)
     door = Door(
         policy=settings.policy(),
         secret_key=secret_key,
         clock=clock,
         ids=ids,
         codes=codes,
-        visitors=SqliteVisitors(database),
-        sightings=SqliteSightings(database),
-        passcodes=SqlitePasscodes(database),
-        throttle=SqliteThrottle(database),
+        visitors=visitors,
+        sightings=sightings,
+        passcodes=passcodes,
+        throttle=throttle,
         attempts=SqliteAttempts(database),
         faces=faces,
         photos=photos,
@@ -126,6 +129,7 @@ def build_local(
         sms=outbox,
         publisher=feed or broker,
         events=SqliteEventLog(database),
+        registrations=SqliteRegistrations(database, sightings, visitors, faces, passcodes, throttle, outbox),
     )
     worker = None
     if settings.smtp_url and primary:

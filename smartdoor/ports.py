@@ -1,7 +1,9 @@
 """The ports: what the core needs from the world, one small role each.
 
 Every operation keeps its guarantee on its own (uniqueness, single use, claims), so a DynamoDB adapter can
-match it with one conditional write and a SQLite adapter with one statement. Adapters raise domain errors.
+match it with one conditional write and a SQLite adapter with one statement; a registration, which must be
+all or nothing, is one unit of work (one TransactWriteItems, one SQLite transaction). Adapters raise domain
+errors.
 """
 
 from __future__ import annotations
@@ -176,3 +178,34 @@ class SightingPublisher(Protocol):
     """Pushes a new sighting to the owner's live console."""
 
     def publish(self, sighting: Sighting) -> None: ...
+
+
+@dataclass(frozen=True)
+class PasscodeDelivery:
+    """A new passcode and the SMS that carries it, counted under the phone's send limits."""
+
+    passcode: Passcode
+    sms: Sms
+    limits: tuple[ThrottleRule, ...]
+
+
+@dataclass(frozen=True)
+class RegistrationUnit:
+    """Everything one registration writes: one SQLite transaction, one DynamoDB TransactWriteItems."""
+
+    sighting_id: str
+    allowed_from: frozenset[SightingStatus]
+    visitor: Visitor  # its face_id is the sighting's face, which becomes theirs under face_label
+    face_label: str
+    link_claim: ThrottleRule | None = None  # the email link's nonce, spent by this registration
+    delivery: PasscodeDelivery | None = None  # None: registered without a passcode (limit reached)
+
+
+class Registrations(Protocol):
+    """Registers a visitor as one unit of work: all of it is written, or nothing."""
+
+    def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
+        """Claim the link (LinkUsed), move the sighting to REGISTERED (Conflict, NotFound), add the visitor,
+        give them the face, count the SMS limits (SmsLimitReached), add the passcode (PasscodeCollision) and
+        queue its SMS for delivery after commit. Any error leaves everything as it was."""
+        ...

@@ -40,9 +40,11 @@ function registrationForm(s) {
     if (issue) { phone.setAttribute("aria-invalid", "true"); problem.textContent = issue; phone.focus(); return; }
     try {
       const data = await request(`mutation($input: RegisterVisitorInput!) { registerVisitor(input: $input) {
-        passcodeSent visitor { id name } } }`, { input: { sightingId: s.id, name: name.value, phoneNumber: phone.value } }, auth);
+        passcodeSent visitor { id name phoneNumberInternational } } }`, { input: { sightingId: s.id, name: name.value, phoneNumber: phone.value } }, auth);
       const r = data.registerVisitor;
-      flash(`${r.visitor.name} is registered.${r.passcodeSent ? " A passcode is on its way by SMS." : " The SMS limit held the passcode back; it comes on the next visit."}`);
+      // The number as the server stored it, so the owner sees what will be dialled (not what was typed).
+      const number = r.visitor.phoneNumberInternational;
+      flash(`${r.visitor.name} is registered with ${number}.${r.passcodeSent ? " A passcode is on its way by SMS." : " The SMS limit held the passcode back; it comes on the next visit."}`);
       await Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline()]);
     } catch (error) { problem.textContent = error.message; }
   });
@@ -107,12 +109,12 @@ async function forget(v) {
 }
 
 async function refreshVisitors() {
-  const data = await request(`query { visitors(limit: 50) { items { id name phoneNumber createdAt photos { url } } } }`, {}, auth);
+  const data = await request(`query { visitors(limit: 50) { items { id name phoneNumberInternational createdAt photos { url } } } }`, {}, auth);
   const items = data.visitors.items;
   if (!items.length) { $("visitors").replaceChildren(el("li", { class: "hint" }, "No registered visitors yet.")); return; }
   $("visitors").replaceChildren(...items.map((v) => el("li", { class: "row visitor", "data-id": v.id },
     ...v.photos.slice(-3).map((p) => el("img", { class: "thumb", src: p.url, alt: `Photo of ${v.name}` })),
-    el("span", {}, el("strong", {}, v.name), el("br"), el("span", { class: "hint" }, v.phoneNumber)),
+    el("span", {}, el("strong", {}, v.name), el("br"), el("span", { class: "hint phone" }, v.phoneNumberInternational)),
     el("button", { class: "secondary", onclick: () => forget(v), "aria-label": `Forget ${v.name}` }, "Forget"))));
 }
 

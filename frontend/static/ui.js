@@ -22,12 +22,14 @@ export function when(iso) {
 
 const E164 = /^\+[1-9][0-9]{7,14}$/;
 
-// The same rule as the server (smartdoor/domain/visitor_details.py), checked early so the form can help.
+// A first check so the form can help at once. The server has the last word (libphonenumber: the number must
+// be valid for its country) and its message is shown when it refuses one that passes here.
 export function phoneProblem(raw) {
-  const compact = raw.trim().replace(/[\s().-]/g, "");
-  if (!compact) return "Enter the visitor's mobile number.";
-  if (!compact.startsWith("+")) return "Start with + and the country code, e.g. +1 for the US, +44 for the UK.";
-  if (!E164.test(compact)) return "That does not look like an international number: + country code, then 7-14 digits.";
+  const text = raw.trim();
+  if (!text) return "Enter the visitor's mobile number.";
+  if (!text.startsWith("+")) return "Start with + and the country code, e.g. +1 for the US, +44 for the UK.";
+  if (!/^\+[0-9\s().\/-]*$/.test(text)) return "Use only digits, spaces and dashes after the +.";
+  if (!E164.test(text.replace(/[\s().\/-]/g, ""))) return "That does not look like an international number: + country code, then 7-14 digits.";
   return null;
 }
 

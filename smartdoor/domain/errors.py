@@ -44,3 +44,7 @@ class BadFaceEvent(DomainError):
 
 class StorageUnavailable(DomainError):
     """A store or provider failed; the operation may be retried."""
+
+
+class SmsLimitReached(DomainError):
+    """The phone's SMS send limit is reached: the passcode is held back (the flow goes on without it)."""

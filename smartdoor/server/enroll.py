@@ -12,6 +12,7 @@ import numpy as np
 from smartdoor.bootstrap import LocalDoor
 from smartdoor.domain.errors import DomainError
 from smartdoor.domain.model import BoundingBox, DetectedFace
+from smartdoor.domain.visitor_details import dialled_as
 from smartdoor.services.authorization import Owner
 from smartdoor.services.enrollment import EnrolmentPhoto, enroll_visitor
 from smartdoor.vision.analyser import FaceAnalyser
@@ -72,5 +73,6 @@ def enroll_from_photos(
     except DomainError as exc:
         out.write(f"Not enrolled: {exc}\n")
         return 2
-    out.write(f"Enrolled {visitor.name} ({visitor.id}) from {len(photos)} photo(s).\n")
+    number = dialled_as(visitor.phone_number)  # as stored and dialled, not as typed
+    out.write(f"Enrolled {visitor.name} ({visitor.id}, {number}) from {len(photos)} photo(s).\n")
     return 0 if not problems else 3

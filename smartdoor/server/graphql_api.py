@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext, Info
 
 from smartdoor.domain import model
 from smartdoor.domain.errors import DomainError
+from smartdoor.domain.visitor_details import dialled_as
 from smartdoor.server import graphql_types as gql
 from smartdoor.server.context import RequestContext
 from smartdoor.server.errors import domain_errors, to_graphql_error
@@ -58,6 +59,7 @@ def visitor_out(ctx: RequestContext, v: model.Visitor) -> gql.Visitor:
         face_id=strawberry.ID(v.face_id),
         name=v.name,
         phone_number=gql.AWSPhone(v.phone_number),
+        phone_number_international=dialled_as(v.phone_number),
         photos=[p for p in (_photo(ctx, photo) for photo in v.photos) if p is not None],
         created_at=_when(v.created_at),
     )

@@ -102,6 +102,7 @@ class Visitor:
     face_id: strawberry.ID
     name: str
     phone_number: AWSPhone
+    phone_number_international: str  # for people to read back; phone_number is what is texted
     photos: list[Photo]
     created_at: AWSDateTime
 

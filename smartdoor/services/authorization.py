@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from smartdoor.domain.errors import NotAllowed
 from smartdoor.domain.links import LinkGrant, LinkInvalid, LinkUsed, verify_link
+from smartdoor.ports import ThrottleRule
 from smartdoor.services.context import Door
 
 
@@ -51,11 +52,16 @@ def authorize_for_sighting(door: Door, actor: Actor, sighting_id: str) -> LinkGr
     raise NotAllowed("This needs the owner's sign-in or the link from the owner's email.")
 
 
+def link_claim(door: Door, grant: LinkGrant | None) -> ThrottleRule | None:
+    """The once-only claim on the link's nonce (None for the owner), kept past the link's own expiry."""
+    if grant is None:
+        return None
+    window = max(grant.expires_at - door.clock.now(), door.policy.link_lifetime)
+    return ThrottleRule(f"link:{grant.nonce}", 1, window)
+
+
 def spend_link(door: Door, grant: LinkGrant | None) -> None:
     """Claim the link's nonce; a second use of the same link fails here (one conditional write)."""
-    if grant is None:
-        return
-    now = door.clock.now()
-    window = max(grant.expires_at - now, door.policy.link_lifetime)
-    if not door.throttle.acquire(f"link:{grant.nonce}", 1, window, now):
+    claim = link_claim(door, grant)
+    if claim is not None and not door.throttle.acquire_all([claim], door.clock.now()):
         raise LinkUsed("This link was already used.")

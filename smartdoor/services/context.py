@@ -34,6 +34,7 @@ class Door:
     sms: ports.SmsSender
     publisher: ports.SightingPublisher
     events: ports.EventLog
+    registrations: ports.Registrations
 
     def record(
         self,

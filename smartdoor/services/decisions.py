@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from smartdoor.domain.errors import Conflict, NotFound
+from smartdoor.domain.errors import Conflict, NotFound, PasscodeCollision, SmsLimitReached, StorageUnavailable
 from smartdoor.domain.model import AccessDecision, DoorEventKind, Sighting, SightingStatus, Visitor
 from smartdoor.domain.visitor_details import clean_name, clean_phone_number
-from smartdoor.services.authorization import Actor, authorize_for_sighting, spend_link
+from smartdoor.ports import RegistrationUnit
+from smartdoor.services.authorization import Actor, authorize_for_sighting, link_claim, spend_link
 from smartdoor.services.context import Door, log
-from smartdoor.services.passcodes import send_passcode
+from smartdoor.services.passcodes import new_delivery, record_passcode
 from smartdoor.services.sightings import VISITOR_PREFIX
 
 UNDECIDED = frozenset({SightingStatus.PENDING})
@@ -52,26 +54,41 @@ def approve_visitor(door: Door, actor: Actor, sighting_id: str, decision: Access
 def register_visitor(
     door: Door, actor: Actor, sighting_id: str, name: str, phone_number: str
 ) -> Registration:
-    """Remember the face as this visitor and text them a passcode."""
+    """Remember the face as this visitor and text them a passcode: one unit of work, all of it or nothing,
+    so a failure anywhere leaves the sighting registrable for a retry."""
     clean = clean_name(name)
     phone = clean_phone_number(phone_number)
     grant = authorize_for_sighting(door, actor, sighting_id)
     sighting = _open_sighting(door, sighting_id, REGISTRABLE)
-    spend_link(door, grant)
     now = door.clock.now()
-    visitor_id = door.ids.new_id()
-    # The conditional transition is the claim: of two concurrent registrations, one gets Conflict here.
-    door.sightings.transition(sighting_id, REGISTRABLE, SightingStatus.REGISTERED, now, visitor_id)
     visitor = Visitor(
-        id=visitor_id,
+        id=door.ids.new_id(),
         face_id=sighting.face_id,
         name=clean,
         phone_number=phone,
         photos=tuple(p for p in (sighting.photo, sighting.face_photo) if p is not None),
         created_at=now,
     )
-    door.visitors.add(visitor)
-    door.faces.relabel(sighting.face_id, f"{VISITOR_PREFIX}{visitor_id}")
-    door.record(DoorEventKind.REGISTERED, sighting_id, visitor_id, sighting.camera_id, clean)
-    log.info("sighting %s registered as visitor %s", sighting_id, visitor_id)
-    return Registration(visitor, send_passcode(door, visitor))
+    unit = RegistrationUnit(
+        sighting_id, REGISTRABLE, visitor, f"{VISITOR_PREFIX}{visitor.id}", link_claim(door, grant)
+    )
+    sent = _register(door, unit, now)
+    door.record(DoorEventKind.REGISTERED, sighting_id, visitor.id, sighting.camera_id, clean)
+    record_passcode(door, visitor, sent)
+    log.info("sighting %s registered as visitor %s", sighting_id, visitor.id)
+    return Registration(visitor, sent)
+
+
+def _register(door: Door, unit: RegistrationUnit, now: datetime) -> bool:
+    """Commit the unit with a fresh passcode, redrawing on a collision (the whole unit again); without one
+    when the phone's SMS limit is reached. True when the passcode SMS is queued."""
+    for _ in range(door.policy.code_attempts):
+        try:
+            door.registrations.register(replace(unit, delivery=new_delivery(door, unit.visitor, now)), now)
+        except PasscodeCollision:
+            continue  # another live code has these digits: draw again
+        except SmsLimitReached:
+            door.registrations.register(unit, now)
+            return False
+        return True
+    raise StorageUnavailable("could not find a free passcode; too many live codes")

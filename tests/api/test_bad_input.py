@@ -46,7 +46,18 @@ async def _visitor_count(server: RunningServer) -> int:
 
 
 @pytest.mark.parametrize(
-    "phone", ["206 555 0100", "+1 206", "+0 206 555 0100", "+1 206 555 0100 99999", "+1 206 CALL NOW", ""]
+    "phone",
+    [
+        "206 555 0100",
+        "+1 206",
+        "+0 206 555 0100",
+        "+1 206 555 0100 99999",
+        "+1 206 CALL NOW",
+        "",
+        "+1 206 555 01",  # a regex took this one and texted +120655501
+        "+99912345678",
+        "+10000000000",
+    ],
 )
 async def test_invalid_phone_numbers(server: RunningServer, phone: str) -> None:
     sighting_id = _pending_sighting(server)
@@ -62,7 +73,17 @@ async def test_invalid_phone_numbers(server: RunningServer, phone: str) -> None:
     assert outbox(server.url, server.token, "sms") == []
 
 
-@pytest.mark.parametrize(("name", "reason"), [("", "Enter"), ("   ", "Enter"), ("x" * 81, "too long")])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "Enter"),
+        ("   ", "Enter"),
+        ("x" * 81, "too long"),
+        ("Ada\u202eecalevoL", "control or format"),
+        ("Ada\U000f0000", "private-use"),
+        ("...", "letters"),
+    ],
+)
 async def test_invalid_names(server: RunningServer, name: str, reason: str) -> None:
     sighting_id = _pending_sighting(server)
     error = await _error(
@@ -237,3 +258,51 @@ def test_static_files_stay_inside_their_folder(server: RunningServer) -> None:
     assert httpx.get(f"{server.url}/static/graphql.js").status_code == 200
     assert httpx.get(f"{server.url}/static/..%2f..%2fpyproject.toml").status_code == 404
     assert httpx.get(f"{server.url}/photos/..%2fsecret-key?exp=9999999999&sig=x").status_code == 403
+
+
+async def _sighting_status(server: RunningServer, sighting_id: str) -> str:
+    query = "query($id: ID!) { sighting(id: $id) { status } }"
+    data = await execute(server.url, query, {"id": sighting_id}, server.token)
+    status: str = data["sighting"]["status"]
+    return status
+
+
+async def test_a_name_no_store_can_hold_leaves_the_sighting_registrable(server: RunningServer) -> None:
+    # GIVEN a new face; WHEN the owner registers it with a lone surrogate in the name (valid JSON: "\ud800")
+    sighting_id = _pending_sighting(server)
+    bad = {"input": {"sightingId": sighting_id, "name": "Ada\ud800", "phoneNumber": "+12065550100"}}
+    error = await _error(server, REGISTER, bad, server.token)
+    # THEN it is refused as input, and nothing of the registration happened
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "name"}
+    assert await _sighting_status(server, sighting_id) == "PENDING"
+    assert await _visitor_count(server) == 0
+    # AND a retry with a good name registers the visitor and texts them once
+    good = {"input": {"sightingId": sighting_id, "name": "Ada", "phoneNumber": "+1 206 555 0100"}}
+    data = await execute(server.url, REGISTER, good, server.token)
+    assert (data["registerVisitor"]["passcodeSent"], data["registerVisitor"]["visitor"]["name"]) == (
+        True,
+        "Ada",
+    )
+    assert await _sighting_status(server, sighting_id) == "REGISTERED"
+    assert [m["to"] for m in outbox(server.url, server.token, "sms")] == ["+12065550100"]
+
+
+async def test_a_storage_failure_midway_undoes_the_whole_registration(server: RunningServer) -> None:
+    sighting_id = _pending_sighting(server)
+    # GIVEN a database that fails the visitor's insert, after the sighting's transition in the same unit
+    conn = server.door.database.connection()
+    conn.execute(
+        "CREATE TRIGGER refuse_visitors BEFORE INSERT ON visitors BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    variables = {"input": {"sightingId": sighting_id, "name": "Ada", "phoneNumber": "+12065550100"}}
+    error = await _error(server, REGISTER, variables, server.token)
+    assert error["extensions"]["code"] == "UNAVAILABLE"
+    # THEN the sighting is still registrable, and no SMS left
+    assert await _sighting_status(server, sighting_id) == "PENDING"
+    assert outbox(server.url, server.token, "sms") == []
+    # WHEN the storage recovers, the same registration goes through
+    conn.execute("DROP TRIGGER refuse_visitors")
+    data = await execute(server.url, REGISTER, variables, server.token)
+    assert data["registerVisitor"]["passcodeSent"] is True
+    assert await _sighting_status(server, sighting_id) == "REGISTERED"
+    assert len(outbox(server.url, server.token, "sms")) == 1

@@ -24,7 +24,7 @@ SUBSCRIBE = (
 APPROVE = "mutation($id: ID!) { approveVisitor(sightingId: $id, decision: APPROVE) { id status } }"
 REGISTER = """mutation($input: RegisterVisitorInput!) {
   registerVisitor(input: $input) {
-    passcodeSent visitor { id faceId name phoneNumber photos { objectKey } } } }"""
+    passcodeSent visitor { id faceId name phoneNumber phoneNumberInternational photos { objectKey } } } }"""
 VALIDATE = "mutation($otp: String!) { validateOtp(otp: $otp) { granted message visitorName } }"
 
 
@@ -88,6 +88,7 @@ async def test_unknown_face_to_welcome(server: RunningServer, face_jpeg: bytes) 
     assert registered["registerVisitor"]["passcodeSent"] is True
     assert visitor["name"] == "Ada Lovelace"
     assert visitor["phoneNumber"] == "+442079460958"
+    assert visitor["phoneNumberInternational"] == "+44 20 7946 0958"  # shown to the owner as dialled
     assert visitor["faceId"] == sighting["faceId"]
     # The visitor keeps the frame and the face cut out of it (forgetting them deletes both).
     assert [p["objectKey"] for p in visitor["photos"]] == [

@@ -39,6 +39,7 @@ def test_enroll_reports_each_unusable_photo(tmp_path: Path, testdata: Path) -> N
         assert "missing.jpg: cannot read it" in text
         [visitor] = local.door.visitors.list(10, None).items
         assert (visitor.name, visitor.phone_number, len(visitor.photos)) == ("Joe", "+12025550123", 1)
+        assert f"Enrolled Joe ({visitor.id}, +1 202-555-0123) from 1 photo(s)." in text  # as dialled
         assert local.faces.label(visitor.face_id) == f"visitor-{visitor.id}"
     finally:
         local.close()

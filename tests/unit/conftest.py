@@ -9,6 +9,7 @@ import pytest
 
 from smartdoor.adapters.memory.clock_ids import ManualClock, ScriptedCodes, SequentialIds
 from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, MemorySms
+from smartdoor.adapters.memory.registrations import MemoryRegistrations
 from smartdoor.adapters.memory.stores import (
     MemoryAttempts,
     MemoryCropper,
@@ -49,14 +50,17 @@ class Fakes:
 def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None) -> Fakes:
     clock = ManualClock(START)
     scripted = ScriptedCodes(codes or [f"{n:06d}" for n in range(100001, 100400)])
+    throttle = MemoryThrottle()
+    sightings, visitors, faces = MemorySightings(), MemoryVisitors(), MemoryFaceIndex()
+    passcodes, sms = MemoryPasscodes(), MemorySms()
     parts = {
-        "visitors": MemoryVisitors(),
-        "sightings": MemorySightings(),
-        "passcodes": MemoryPasscodes(),
-        "faces": MemoryFaceIndex(),
+        "visitors": visitors,
+        "sightings": sightings,
+        "passcodes": passcodes,
+        "faces": faces,
         "photos": MemoryPhotos(),
         "mailer": MemoryMailer(),
-        "sms": MemorySms(),
+        "sms": sms,
         "publisher": MemoryPublisher(),
         "events": MemoryEventLog(),
     }
@@ -66,10 +70,11 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         clock=clock,
         ids=SequentialIds(),
         codes=scripted,
-        throttle=MemoryThrottle(),
+        throttle=throttle,
         attempts=MemoryAttempts(),
         frames=MemoryFrames(),
         cropper=MemoryCropper(),
+        registrations=MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms),
         **parts,  # type: ignore[arg-type]
     )
     return Fakes(door=door, clock=clock, codes=scripted, **parts)  # type: ignore[arg-type]

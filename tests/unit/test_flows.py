@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from smartdoor.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from smartdoor.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, StorageUnavailable
 from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed, verify_link
 from smartdoor.domain.model import AccessDecision, SightingStatus
 from smartdoor.domain.policy import DoorPolicy
@@ -14,6 +14,7 @@ from smartdoor.services.access import validate_otp
 from smartdoor.services.authorization import Anonymous, LinkHolder, Owner
 from smartdoor.services.console import forget_visitor, list_sightings
 from smartdoor.services.decisions import approve_visitor, register_visitor
+from smartdoor.services.enrollment import EnrolmentPhoto, enroll_visitor
 from smartdoor.services.sightings import record_face_event
 from tests.unit.builders import matching, registered_visitor, unknown_face
 from tests.unit.conftest import KEY, Fakes, make_fakes
@@ -246,3 +247,84 @@ def test_forgetting_a_visitor_forgets_face_and_photos(fakes: Fakes) -> None:
     fakes.clock.advance(minutes=20)
     [again] = record_face_event(fakes.door, matching(fakes.clock.now(), ada.face_id, f"visitor-{ada.id}"))
     assert again.status is SightingStatus.PENDING
+
+
+# --- registration is one unit of work -----------------------------------------------------------------
+
+
+def assert_nothing_registered(fakes: Fakes, sighting_id: str, face_id: str) -> None:
+    assert fakes.sightings.items[sighting_id].status is SightingStatus.PENDING
+    assert fakes.visitors.items == {}
+    assert fakes.faces.labels[face_id] == f"sighting-{sighting_id}"
+    assert fakes.passcodes.items == {}
+    assert fakes.sms.sent == []
+    assert "REGISTERED" not in fakes.events.kinds()
+
+
+def test_a_name_no_store_can_hold_leaves_the_sighting_registrable(fakes: Fakes) -> None:
+    [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()))
+    with pytest.raises(InvalidInput) as caught:
+        register_visitor(fakes.door, Owner(), sighting.id, "Ada\ud800", "+12025550100")
+    assert caught.value.field == "name"
+    assert_nothing_registered(fakes, sighting.id, sighting.face_id)
+    done = register_visitor(fakes.door, Owner(), sighting.id, "Ada", "+12025550100")
+    assert (done.visitor.name, done.passcode_sent) == ("Ada", True)
+
+
+def test_a_storage_failure_midway_undoes_the_whole_registration(fakes: Fakes) -> None:
+    # GIVEN a sighting from an emailed link, and a visitor store that fails after the sighting's transition
+    [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()))
+    token = link_token(fakes)
+    fakes.visitors.fail_adds = True
+    with pytest.raises(StorageUnavailable):
+        register_visitor(fakes.door, LinkHolder(token), sighting.id, "Ada", "+12025550100")
+    # THEN nothing of it happened: the sighting is still registrable and the link still unused
+    assert_nothing_registered(fakes, sighting.id, sighting.face_id)
+    # WHEN the store recovers, the same link registers the visitor, and the SMS limit was not used up
+    fakes.visitors.fail_adds = False
+    done = register_visitor(fakes.door, LinkHolder(token), sighting.id, "Ada", "+12025550100")
+    assert done.passcode_sent
+    assert fakes.sightings.items[sighting.id].status is SightingStatus.REGISTERED
+    assert fakes.faces.labels[sighting.face_id] == f"visitor-{done.visitor.id}"
+    [sms] = fakes.sms.sent
+    assert validate_otp(fakes.door, sms.text.split("passcode is ")[1][:6], "door").granted
+
+
+def test_a_passcode_collision_redraws_and_registers_once() -> None:
+    # GIVEN Ada holds the live code 111111, and Bo's first draw is that same code
+    fakes = make_fakes(codes=["111111", "111111", "222222"])
+    ada = registered_visitor(fakes, name="Ada", phone="+442079460958")
+    [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now(), camera="garden"))
+    # WHEN Bo is registered
+    bo = register_visitor(fakes.door, Owner(), sighting.id, "Bo", "+12025550100").visitor
+    # THEN the collision undid the first try, and the second registered Bo once, with the free code
+    assert fakes.codes.drawn == ["111111", "111111", "222222"]
+    assert sorted(v.name for v in fakes.visitors.items.values()) == ["Ada", "Bo"]
+    assert [s.text.split("passcode is ")[1][:6] for s in fakes.sms.sent] == ["111111", "222222"]
+    assert {p.visitor_id for p in fakes.passcodes.items.values()} == {ada.id, bo.id}
+    assert fakes.events.kinds().count("REGISTERED") == 2
+
+
+def test_a_phone_at_its_sms_limit_is_registered_without_a_passcode(fakes: Fakes) -> None:
+    registered_visitor(fakes, name="Ada", phone="+12025550100")
+    [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now(), camera="garden"))
+    done = register_visitor(fakes.door, Owner(), sighting.id, "Ada's twin", "+1 202 555 0100")
+    assert not done.passcode_sent
+    assert fakes.sightings.items[sighting.id].status is SightingStatus.REGISTERED
+    assert len(fakes.sms.sent) == 1
+    assert done.visitor.id not in {p.visitor_id for p in fakes.passcodes.items.values()}
+    assert fakes.events.kinds()[-2:] == ["REGISTERED", "CODE_HELD_BACK"]
+
+
+@pytest.mark.parametrize(
+    ("name", "phone", "field"),
+    [("Ada", "+1 206 555 01", "phoneNumber"), ("Ada\u202e", "+12025550100", "name")],
+)
+def test_enrolment_checks_the_details_before_indexing_a_face(
+    fakes: Fakes, name: str, phone: str, field: str
+) -> None:
+    photo = EnrolmentPhoto(unknown_face(fakes.clock.now()).faces[0], b"jpeg")
+    with pytest.raises(InvalidInput) as caught:
+        enroll_visitor(fakes.door, Owner(), name, phone, [photo])
+    assert caught.value.field == field
+    assert (fakes.faces.labels, fakes.visitors.items, fakes.photos.objects) == ({}, {}, {})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -162,8 +162,17 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: take the write lock up front so two writers never deadlock on upgrade."""
+        """BEGIN IMMEDIATE: take the write lock up front so two writers never deadlock on upgrade.
+
+        Inside another transaction of this thread it is a SAVEPOINT instead: its writes commit with the
+        outer transaction, and a failure inside undoes only them. So a unit of work (a registration) can
+        call adapters that keep their own guarantees with their own transactions.
+        """
         conn = self.connection()
+        if conn.in_transaction:
+            with self._savepoint(conn):
+                yield conn
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
@@ -172,7 +181,38 @@ class Database:
             # Also after a failed COMMIT: never leave this thread's connection inside a transaction.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self._pending().clear()
             raise
+        actions, self._local.after_commit = self._pending(), []
+        for action in actions:
+            action()
+
+    @contextmanager
+    def _savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
+        queued = len(self._pending())
+        conn.execute("SAVEPOINT nested")  # the innermost of equal names is the one released or rolled back
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            del self._pending()[queued:]
+            raise
+        conn.execute("RELEASE nested")
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this thread's transaction commits (now, outside one); never if it rolls back.
+        For in-memory mirrors of rows, which must not show what a rollback undid."""
+        if self.connection().in_transaction:
+            self._pending().append(action)
+        else:
+            action()
+
+    def _pending(self) -> list[Callable[[], None]]:
+        pending: list[Callable[[], None]] | None = getattr(self._local, "after_commit", None)
+        if pending is None:
+            pending = self._local.after_commit = []
+        return pending
 
     def migrate(self) -> int:
         """Bring the schema to the newest version; return it. Safe to run at every start."""

@@ -1,7 +1,8 @@
 """The local FaceIndex: descriptors persisted in SQLite, searched in memory as one numpy matrix.
 
-Writes go to SQLite first (the truth) and then to the matrix. A version row, bumped by every write, lets
-the server notice faces added by another process (``smartdoor enroll``) and reload before its next search.
+Writes go to SQLite first (the truth) and then, once committed, to the matrix. A version row, bumped by
+every write, lets the server notice faces added by another process (``smartdoor enroll``) and reload before
+its next search.
 """
 
 from __future__ import annotations
@@ -110,7 +111,11 @@ class LocalFaceIndex:
             raise StorageUnavailable(f"could not update the face index: {exc}") from exc
 
     def _apply(self, version: int, change: Callable[[], None]) -> None:
-        """Mirror our own write in the matrix when it is the only change since the last load."""
+        """Mirror our own write in the matrix when it is the only change since the last load. Inside a
+        caller's transaction (a registration) only once that commits: a rollback must not linger here."""
+        self._db.after_commit(lambda: self._mirror(version, change))
+
+    def _mirror(self, version: int, change: Callable[[], None]) -> None:
         with self._lock:
             if self._loaded_version is not None and version == self._loaded_version + 1:
                 change()

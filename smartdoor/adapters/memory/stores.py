@@ -8,7 +8,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from smartdoor.domain.errors import Conflict, InvalidInput, NotFound, PasscodeCollision
+from smartdoor.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PasscodeCollision,
+    StorageUnavailable,
+)
 from smartdoor.domain.model import (
     BoundingBox,
     DetectedFace,
@@ -37,10 +43,13 @@ def _page(items: list[T], limit: int, next_token: str | None) -> Page[T]:
 class MemoryVisitors:
     def __init__(self) -> None:
         self.items: dict[str, Visitor] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: MemoryRegistrations holds it across a unit
+        self.fail_adds = False  # set to simulate a store that refuses writes
 
     def add(self, visitor: Visitor) -> None:
         with self._lock:
+            if self.fail_adds:
+                raise StorageUnavailable("visitor store unreachable")
             self.items[visitor.id] = visitor
 
     def get(self, visitor_id: str) -> Visitor | None:
@@ -67,7 +76,7 @@ class MemoryVisitors:
 class MemorySightings:
     def __init__(self) -> None:
         self.items: dict[str, Sighting] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: MemoryRegistrations holds it across a unit
 
     def add(self, sighting: Sighting) -> None:
         with self._lock:
@@ -105,7 +114,7 @@ class MemorySightings:
 class MemoryPasscodes:
     def __init__(self) -> None:
         self.items: dict[str, Passcode] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: MemoryRegistrations holds it across a unit
 
     def add(self, passcode: Passcode, now: datetime) -> None:
         with self._lock:
@@ -126,7 +135,7 @@ class MemoryPasscodes:
 class MemoryThrottle:
     def __init__(self) -> None:
         self.windows: dict[str, tuple[int, datetime]] = {}  # key → (count, window end)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: MemoryRegistrations holds it across a unit
 
     def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
         return self.acquire_all([ThrottleRule(key, limit, window)], now)

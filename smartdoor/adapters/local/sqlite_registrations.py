@@ -1,0 +1,41 @@
+"""A registration in one SQLite transaction.
+
+The adapters below run on this thread's connection, so their statements join the transaction, and their
+own transactions become savepoints in it: all of it commits, or a failure rolls all of it back. The SMS is
+a row of the outbox in the same database, so it exists exactly when the registration does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from smartdoor.adapters.local.database import Database
+from smartdoor.adapters.local.face_index import LocalFaceIndex
+from smartdoor.adapters.local.outbox import Outbox
+from smartdoor.adapters.local.sqlite_limits import SqliteThrottle
+from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
+from smartdoor.adapters.local.sqlite_rows import storage
+from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
+from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
+from smartdoor.adapters.registration_steps import apply_registration
+from smartdoor.domain.model import Sighting
+from smartdoor.ports import RegistrationUnit
+
+
+class SqliteRegistrations:
+    def __init__(
+        self,
+        db: Database,
+        sightings: SqliteSightings,
+        visitors: SqliteVisitors,
+        faces: LocalFaceIndex,
+        passcodes: SqlitePasscodes,
+        throttle: SqliteThrottle,
+        outbox: Outbox,
+    ) -> None:
+        self._db = db
+        self._stores = (sightings, visitors, faces, passcodes, throttle, outbox)
+
+    def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
+        with storage("register the visitor"), self._db.transaction():
+            return apply_registration(unit, now, *self._stores)

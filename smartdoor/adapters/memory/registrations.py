@@ -1,0 +1,56 @@
+"""The in-memory registration unit: every store it touches is locked for the whole unit, and a failure puts
+each one back as it was, as a rolled-back transaction would."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from datetime import datetime
+from typing import Any
+
+from smartdoor.adapters.memory.messaging import MemorySms
+from smartdoor.adapters.memory.stores import (
+    MemoryFaceIndex,
+    MemoryPasscodes,
+    MemorySightings,
+    MemoryThrottle,
+    MemoryVisitors,
+)
+from smartdoor.adapters.registration_steps import apply_registration
+from smartdoor.domain.model import Sighting
+from smartdoor.ports import RegistrationUnit
+
+
+class MemoryRegistrations:
+    def __init__(
+        self,
+        sightings: MemorySightings,
+        visitors: MemoryVisitors,
+        faces: MemoryFaceIndex,
+        passcodes: MemoryPasscodes,
+        throttle: MemoryThrottle,
+        sms: MemorySms,
+    ) -> None:
+        self._stores = (sightings, visitors, faces, passcodes, throttle, sms)
+        # The dicts and lists a registration changes, with the lock (if any) that guards each.
+        self._state: list[tuple[Any, Any]] = [
+            (sightings.items, sightings._lock),
+            (visitors.items, visitors._lock),
+            (faces.labels, None),
+            (passcodes.items, passcodes._lock),
+            (throttle.windows, throttle._lock),
+            (sms.sent, None),
+        ]
+
+    def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
+        with ExitStack() as locks:
+            for _, lock in self._state:
+                if lock is not None:
+                    locks.enter_context(lock)  # re-entrant: the stores' own methods take them again
+            saved = [state.copy() for state, _ in self._state]
+            try:
+                return apply_registration(unit, now, *self._stores)
+            except BaseException:
+                for (state, _), before in zip(self._state, saved, strict=True):
+                    state.clear()
+                    (state.update if isinstance(state, dict) else state.extend)(before)
+                raise

@@ -1,0 +1,46 @@
+"""The steps of a registration, shared by the adapters that make them one unit (SQLite: a transaction; the
+memory fake: its stores' locks and a rollback). Each step is a conditional write that raises on its own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from smartdoor.domain.errors import SmsLimitReached
+from smartdoor.domain.links import LinkUsed
+from smartdoor.domain.model import Sighting, SightingStatus
+from smartdoor.ports import (
+    FaceIndex,
+    PasscodeStore,
+    RegistrationUnit,
+    SightingRepository,
+    SmsSender,
+    Throttle,
+    VisitorRepository,
+)
+
+
+def apply_registration(
+    unit: RegistrationUnit,
+    now: datetime,
+    sightings: SightingRepository,
+    visitors: VisitorRepository,
+    faces: FaceIndex,
+    passcodes: PasscodeStore,
+    throttle: Throttle,
+    outbox: SmsSender,
+) -> Sighting:
+    """Run every step; the caller undoes them all when one raises."""
+    if unit.link_claim is not None and not throttle.acquire_all([unit.link_claim], now):
+        raise LinkUsed("This link was already used.")
+    # The conditional transition is the claim: of two concurrent registrations, one gets Conflict here.
+    registered = sightings.transition(
+        unit.sighting_id, unit.allowed_from, SightingStatus.REGISTERED, now, unit.visitor.id
+    )
+    visitors.add(unit.visitor)
+    faces.relabel(unit.visitor.face_id, unit.face_label)
+    if unit.delivery is not None:
+        if not throttle.acquire_all(unit.delivery.limits, now):
+            raise SmsLimitReached("the phone's SMS limit is reached")
+        passcodes.add(unit.delivery.passcode, now)
+        outbox.send(unit.delivery.sms)
+    return registered

@@ -1,0 +1,347 @@
+"""One contract for the registration unit of work: the memory fake and SQLite write all of it or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from smartdoor.adapters.local.database import Database
+from smartdoor.adapters.local.face_index import LocalFaceIndex
+from smartdoor.adapters.local.outbox import Outbox
+from smartdoor.adapters.local.sqlite_limits import SqliteThrottle
+from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
+from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
+from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
+from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
+from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
+from smartdoor.adapters.memory.messaging import MemorySms
+from smartdoor.adapters.memory.registrations import MemoryRegistrations
+from smartdoor.adapters.memory.stores import (
+    MemoryFaceIndex,
+    MemoryPasscodes,
+    MemorySightings,
+    MemoryThrottle,
+    MemoryVisitors,
+)
+from smartdoor.domain.errors import (
+    Conflict,
+    NotFound,
+    PasscodeCollision,
+    SmsLimitReached,
+    StorageUnavailable,
+)
+from smartdoor.domain.links import LinkUsed
+from smartdoor.domain.model import BoundingBox, DetectedFace, Passcode, Sighting, SightingStatus, Sms, Visitor
+from smartdoor.ports import (
+    FaceIndex,
+    PasscodeDelivery,
+    Registrations,
+    RegistrationUnit,
+    SightingRepository,
+    Throttle,
+    ThrottleRule,
+    VisitorRepository,
+)
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+REGISTRABLE = frozenset({SightingStatus.PENDING, SightingStatus.APPROVED})
+LIMITS = (ThrottleRule("sms:0:+12025550100", 1, timedelta(minutes=1)),)
+LINK = ThrottleRule("link:n1", 1, timedelta(days=1))
+
+
+@dataclass
+class Stores:
+    """The stores a registration touches, the unit under test, and what each implementation can show."""
+
+    registrations: Registrations
+    sightings: SightingRepository
+    visitors: VisitorRepository
+    faces: FaceIndex
+    throttle: Throttle
+    label: Callable[[str], str | None]
+    live_hashes: Callable[[], list[str]]
+    texts: Callable[[], list[str]]  # every SMS queued, oldest first
+    fail_visitor_adds: Callable[[bool], None]
+
+
+def _memory() -> Stores:
+    sightings, visitors, faces = MemorySightings(), MemoryVisitors(), MemoryFaceIndex()
+    passcodes, throttle, sms = MemoryPasscodes(), MemoryThrottle(), MemorySms()
+
+    def fail(on: bool) -> None:
+        visitors.fail_adds = on
+
+    return Stores(
+        MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms),
+        sightings,
+        visitors,
+        faces,
+        throttle,
+        faces.labels.get,
+        lambda: sorted(passcodes.items),
+        lambda: [m.text for m in sms.sent],
+        fail,
+    )
+
+
+def _sqlite(db: Database, clock: ManualClock) -> Stores:
+    sightings, visitors = SqliteSightings(db), SqliteVisitors(db)
+    faces, passcodes = LocalFaceIndex(db, SequentialIds("face"), clock), SqlitePasscodes(db)
+    throttle, outbox = SqliteThrottle(db), Outbox(db, clock)
+
+    def fail(on: bool) -> None:
+        # A real SQLite failure, inside the transaction, after the sighting's UPDATE.
+        sql = (
+            "CREATE TRIGGER refuse_visitors BEFORE INSERT ON visitors BEGIN SELECT RAISE(ABORT, 'full'); END"
+            if on
+            else "DROP TRIGGER refuse_visitors"
+        )
+        db.connection().execute(sql)
+
+    def hashes() -> list[str]:
+        return [r[0] for r in db.connection().execute("SELECT code_hash FROM passcodes ORDER BY 1")]
+
+    return Stores(
+        SqliteRegistrations(db, sightings, visitors, faces, passcodes, throttle, outbox),
+        sightings,
+        visitors,
+        faces,
+        throttle,
+        faces.label,
+        hashes,
+        lambda: [m.text for m in reversed(outbox.list(kind="sms"))],
+        fail,
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def stores(request: pytest.FixtureRequest, clock: ManualClock) -> Stores:
+    if request.param == "memory":
+        return _memory()
+    return _sqlite(request.getfixturevalue("db"), clock)
+
+
+def given_a_sighting(stores: Stores, n: int = 1) -> Sighting:
+    face_id = stores.faces.index_face(
+        DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0), None, f"sighting-s{n}"
+    )
+    sighting = Sighting(f"s{n}", face_id, "door", SightingStatus.PENDING, T0)
+    stores.sightings.add(sighting)
+    return sighting
+
+
+def unit_for(
+    sighting: Sighting,
+    code_hash: str = "h1",
+    link: ThrottleRule | None = None,
+    limits: tuple[ThrottleRule, ...] = LIMITS,
+) -> RegistrationUnit:
+    visitor = Visitor(f"v-{sighting.id}", sighting.face_id, "Ada", "+12025550100", (), T0)
+    passcode = Passcode(code_hash, visitor.id, T0, T0 + timedelta(minutes=5))
+    delivery = PasscodeDelivery(passcode, Sms("+12025550100", f"code for {visitor.id}"), limits)
+    return RegistrationUnit(sighting.id, REGISTRABLE, visitor, f"visitor-{visitor.id}", link, delivery)
+
+
+def assert_untouched(stores: Stores, sighting: Sighting, hashes: list[str] | None = None) -> None:
+    stored = stores.sightings.get(sighting.id)
+    assert stored is not None
+    assert (stored.status, stored.visitor_id) == (SightingStatus.PENDING, None)
+    assert stores.visitors.get(f"v-{sighting.id}") is None
+    assert stores.label(sighting.face_id) == f"sighting-{sighting.id}"
+    assert stores.live_hashes() == (hashes or [])
+    assert stores.texts() == []
+
+
+def test_a_unit_writes_everything(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    unit = unit_for(sighting, link=LINK)
+    registered = stores.registrations.register(unit, T0)
+    assert (registered.status, registered.visitor_id, registered.decided_at) == (
+        SightingStatus.REGISTERED,
+        "v-s1",
+        T0,
+    )
+    assert stores.sightings.get("s1") == registered
+    assert stores.visitors.get("v-s1") == unit.visitor
+    assert stores.label(sighting.face_id) == "visitor-v-s1"
+    assert stores.live_hashes() == ["h1"]
+    assert stores.texts() == ["code for v-s1"]
+    # The link and the phone's allowance were counted by the same unit.
+    assert not stores.throttle.acquire_all([LINK], T0)
+    assert not stores.throttle.acquire_all(LIMITS, T0)
+
+
+def test_without_a_delivery_no_passcode_and_no_sms(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    stores.registrations.register(replace(unit_for(sighting), delivery=None), T0)
+    assert stores.visitors.get("v-s1") is not None
+    assert (stores.live_hashes(), stores.texts()) == ([], [])
+    assert stores.throttle.acquire_all(LIMITS, T0)  # the allowance is still there
+
+
+def test_a_registered_sighting_is_a_conflict_and_a_missing_one_not_found(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    stores.registrations.register(unit_for(sighting), T0)
+    again = replace(unit_for(sighting, "h2"), visitor=replace(unit_for(sighting).visitor, id="v-other"))
+    with pytest.raises(Conflict):
+        stores.registrations.register(again, T0)
+    assert stores.visitors.get("v-other") is None
+    assert stores.live_hashes() == ["h1"]
+    with pytest.raises(NotFound):
+        stores.registrations.register(replace(unit_for(sighting, "h3"), sighting_id="nope"), T0)
+    assert stores.live_hashes() == ["h1"]
+
+
+def test_a_storage_failure_midway_writes_nothing(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    stores.fail_visitor_adds(True)
+    with pytest.raises(StorageUnavailable):
+        stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert_untouched(stores, sighting)
+    stores.fail_visitor_adds(False)
+    # The link was not spent and the phone's allowance not used: the same unit goes through now.
+    stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert stores.label(sighting.face_id) == "visitor-v-s1"
+    assert stores.texts() == ["code for v-s1"]
+
+
+def test_a_passcode_collision_writes_nothing(stores: Stores) -> None:
+    # GIVEN another visitor holds the live code whose hash is "taken"
+    holder, sighting = given_a_sighting(stores, 1), given_a_sighting(stores, 2)
+    stores.registrations.register(unit_for(holder, "taken", limits=()), T0)
+    with pytest.raises(PasscodeCollision):
+        stores.registrations.register(unit_for(sighting, "taken"), T0)
+    stored = stores.sightings.get(sighting.id)
+    assert stored is not None
+    assert stored.status is SightingStatus.PENDING
+    assert stores.visitors.get("v-s2") is None
+    assert stores.label(sighting.face_id) == "sighting-s2"
+    assert stores.live_hashes() == ["taken"]
+    assert stores.texts() == ["code for v-s1"]
+    assert stores.throttle.acquire_all(LIMITS, T0)  # the collision did not use the phone's allowance
+
+
+def test_a_used_link_writes_nothing(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    assert stores.throttle.acquire_all([LINK], T0)
+    with pytest.raises(LinkUsed):
+        stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert_untouched(stores, sighting)
+
+
+def test_a_full_sms_limit_writes_nothing(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    assert stores.throttle.acquire_all(LIMITS, T0)
+    with pytest.raises(SmsLimitReached):
+        stores.registrations.register(unit_for(sighting, link=LINK), T0)
+    assert_untouched(stores, sighting)
+    assert stores.throttle.acquire_all([LINK], T0)  # the link claim was undone with the rest
+
+
+def test_of_ten_concurrent_units_one_registers(stores: Stores) -> None:
+    sighting = given_a_sighting(stores)
+    barrier = threading.Barrier(10)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(i: int) -> None:
+        unit = unit_for(sighting, f"h{i}", limits=())
+        barrier.wait()
+        try:
+            stores.registrations.register(unit, T0)
+            outcome = "registered"
+        except Conflict:
+            outcome = "conflict"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["conflict"] * 9 + ["registered"]
+    assert len(stores.live_hashes()) == 1
+    assert len(stores.texts()) == 1
+
+
+# --- SQLite: savepoints and what runs after commit ------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+def fail_in_transaction(db: Database, work: Callable[[sqlite3.Connection], object]) -> None:
+    with db.transaction() as conn:
+        work(conn)
+        raise Boom
+
+
+def test_a_failed_inner_transaction_undoes_only_its_own_writes(db: Database) -> None:
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO throttle (key, count, window_end) VALUES ('outer', 1, 0)")
+        with pytest.raises(Boom):
+            fail_in_transaction(
+                db, lambda inner: inner.execute("INSERT INTO throttle VALUES ('inner', 1, 0)")
+            )
+    rows = db.connection().execute("SELECT key FROM throttle").fetchall()
+    assert rows == [("outer",)]
+
+
+def test_after_commit_actions_run_only_when_the_outer_transaction_commits(db: Database) -> None:
+    ran: list[str] = []
+    db.after_commit(lambda: ran.append("no transaction: at once"))
+    with db.transaction():
+        db.after_commit(lambda: ran.append("committed"))
+        with pytest.raises(Boom):
+            fail_in_transaction(db, lambda _: db.after_commit(lambda: ran.append("inner, rolled back")))
+        assert ran == ["no transaction: at once"]
+    with pytest.raises(Boom):
+        fail_in_transaction(db, lambda _: db.after_commit(lambda: ran.append("outer, rolled back")))
+    assert ran == ["no transaction: at once", "committed"]
+    assert not db.connection().in_transaction
+
+
+def test_a_rolled_back_registration_leaves_the_face_searchable_as_the_sighting(
+    db: Database, clock: ManualClock
+) -> None:
+    stores = _sqlite(db, clock)
+    index = stores.faces
+    assert isinstance(index, LocalFaceIndex)
+    descriptor = tuple(((i % 7) - 3) / 10 for i in range(128))
+    face_id = index.index_face(
+        DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0, descriptor=descriptor), None, "sighting-s1"
+    )
+    stores.sightings.add(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0))
+    assert index.search(descriptor).match is not None  # loads the matrix
+    # WHEN a registration fails after the face's relabel (the phone's SMS limit is full)
+    assert stores.throttle.acquire_all(LIMITS, T0)
+    with pytest.raises(SmsLimitReached):
+        stores.registrations.register(
+            unit_for(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0)), T0
+        )
+    # AND another face indexed afterwards (its version number is the one the rollback gave back)
+    other = tuple(((i % 5) - 2) / 10 for i in range(128))
+    other_id = index.index_face(
+        DetectedFace(BoundingBox(0.1, 0.1, 0.3, 0.3), 99.0, descriptor=other), None, "x"
+    )
+    # THEN the search sees the database as it is: the face is still the sighting's, the new one is there
+    found = index.search(descriptor).match
+    assert found is not None
+    assert (found.face_id, found.external_image_id) == (face_id, "sighting-s1")
+    found = index.search(other).match
+    assert found is not None
+    assert found.face_id == other_id
+    unit = unit_for(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0), limits=())
+    stores.registrations.register(unit, T0)
+    found = index.search(descriptor).match
+    assert found is not None
+    assert found.external_image_id == "visitor-v-s1"
