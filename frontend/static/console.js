@@ -143,6 +143,9 @@ function setLive(state) {
   pill.textContent = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…", refused: "signed out" }[state] ?? state;
 }
 
+// GraphiQL gets the token in the fragment: it fills the Headers tab, and a fragment never reaches the server's logs.
+if (token) $("graphiql-link").href = `/graphql#token=${encodeURIComponent(token)}`;
+
 if (!token) {
   $("signin").hidden = false;
   setLive("refused");
