@@ -86,3 +86,19 @@ def test_the_signed_out_console_asks_for_the_owner_link(browser: Browser, server
         expect(page.locator("#visitors")).not_to_contain_text("No registered visitors yet")
     finally:
         context.close()
+
+
+def test_the_browser_camera_is_listed_under_cameras(
+    page: Page, vision_server: RunningServer, face_jpeg: bytes
+) -> None:
+    open_console(page, vision_server)
+    response = httpx.post(
+        f"{vision_server.url}/frames",
+        params={"camera": "browser"},
+        content=face_jpeg,
+        headers={"authorization": f"Bearer {vision_server.token}"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    camera = page.locator("#cameras li", has_text="browser")
+    expect(camera).to_contain_text("1 frames", timeout=15_000)
