@@ -74,6 +74,7 @@ def test_graphiql_works_offline_queries_and_subscribes(page: Page, server: Runni
 
 
 def test_the_console_opens_graphiql_signed_in(page: Page, server: RunningServer) -> None:
+    refused = cut_off_the_internet(page)
     open_console(page, server)
     page.get_by_role("link", name="GraphiQL").click()
     expect(page).to_have_title("Smart Door · GraphiQL")
@@ -82,6 +83,7 @@ def test_the_console_opens_graphiql_signed_in(page: Page, server: RunningServer)
     set_query(page, "query { visitors(limit: 5) { items { name } } }")
     run(page)
     expect(page.locator(".result-window")).to_contain_text('"items": []')
+    assert refused == []
 
 
 def test_a_forbidden_answer_says_which_header_to_send(page: Page, server: RunningServer) -> None:
@@ -90,3 +92,9 @@ def test_a_forbidden_answer_says_which_header_to_send(page: Page, server: Runnin
     run(page)
     expect(page.locator(".result-window")).to_contain_text("FORBIDDEN")
     expect(page.locator(".result-window")).to_contain_text("Authorization: Bearer <owner token>")
+    # A subscription without the header: the websocket is refused, and the answer says why.
+    set_query(page, "subscription { onSighting { id } }")
+    run(page)
+    expect(page.locator(".result-window")).to_contain_text(
+        "The server refused the websocket: send the header Authorization: Bearer <owner token>"
+    )
