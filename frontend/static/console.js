@@ -6,6 +6,7 @@ const token = ownerToken();
 const auth = { token };
 const SIGHTING = "id faceId cameraId status createdAt visitorId photo { url } facePhoto { url }";
 const sightings = new Map();
+const visitorNames = new Map(); // visitor id → name, so a KNOWN or REGISTERED card can say who it is
 const $ = (id) => document.getElementById(id);
 const flash = (message, kind = "ok") => announce($("flash"), message, kind);
 
@@ -67,8 +68,10 @@ function sightingCard(s) {
     ? el("a", { href: s.photo?.url ?? picture, target: "_blank", rel: "noopener", "aria-label": "Open the whole frame" },
         el("img", { class: "photo", src: picture, alt: `Visitor at ${s.cameraId}` }))
     : el("p", { class: "hint" }, "No photo captured.");
-  const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status },
+  const name = visitorNames.get(s.visitorId) ?? "";
+  const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status, "data-name": name },
     photo,
+    name ? el("p", { class: "visitor-name" }, el("strong", {}, name)) : null,
     el("p", { class: "row" }, el("span", { class: `badge ${s.status}` }, s.status),
       el("span", {}, s.cameraId), el("time", { datetime: s.createdAt }, when(s.createdAt))));
   if (s.status === "PENDING") {
@@ -87,7 +90,8 @@ function renderSightings() {
   const existing = new Map([...root.querySelectorAll("article.sighting")].map((n) => [n.dataset.id, n]));
   const cards = list.map((s) => {
     const node = existing.get(s.id);
-    return node && node.dataset.status === s.status ? node : sightingCard(s);
+    const unchanged = node && node.dataset.status === s.status && node.dataset.name === (visitorNames.get(s.visitorId) ?? "");
+    return unchanged ? node : sightingCard(s);
   });
   if (cards.length) root.replaceChildren(...cards);
 }
@@ -111,6 +115,9 @@ async function forget(v) {
 async function refreshVisitors() {
   const data = await request(`query { visitors(limit: 50) { items { id name phoneNumberInternational createdAt photos { url } } } }`, {}, auth);
   const items = data.visitors.items;
+  visitorNames.clear();
+  for (const v of items) visitorNames.set(v.id, v.name);
+  renderSightings();
   if (!items.length) { $("visitors").replaceChildren(el("li", { class: "hint" }, "No registered visitors yet.")); return; }
   $("visitors").replaceChildren(...items.map((v) => el("li", { class: "row visitor", "data-id": v.id },
     ...v.photos.slice(-3).map((p) => el("img", { class: "thumb", src: p.url, alt: `Photo of ${v.name}` })),
@@ -145,8 +152,20 @@ function setLive(state) {
   pill.textContent = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…", refused: "signed out" }[state] ?? state;
 }
 
-if (!token) {
+// GraphiQL gets the token in the fragment: it fills the Headers tab, and a fragment never reaches the server's logs.
+if (token) $("graphiql-link").href = `/graphql#token=${encodeURIComponent(token)}`;
+
+// Signed out, the lists are not empty, only hidden: say so rather than "Nobody yet".
+function showSignedOut() {
   $("signin").hidden = false;
+  const signIn = "Sign in with the owner link to see this.";
+  $("sightings").replaceChildren(el("p", { class: "hint" }, "Sign in with the owner link to see who is at your door."));
+  $("visitors").replaceChildren(el("li", { class: "hint" }, signIn));
+  $("timeline").replaceChildren(el("li", { class: "hint" }, signIn));
+}
+
+if (!token) {
+  showSignedOut();
   setLive("refused");
 } else {
   setInterval(() => refreshCameras().catch(() => {}), 5000);
@@ -154,6 +173,8 @@ if (!token) {
     data: (data) => {
       const s = data.onSighting;
       if (!s) return;
+      // A new stranger replaces the last message (say, "… is registered"): it was about someone else.
+      if (s.status === "PENDING" && !sightings.has(s.id)) flash(`Someone new at ${s.cameraId}.`, "warn");
       sightings.set(s.id, s);
       renderSightings();
       refreshTimeline().catch(() => {});
@@ -163,7 +184,7 @@ if (!token) {
       setLive(state);
       // After a (re)connect, fetch what may have happened while the socket was down.
       if (state === "live") Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline(), refreshCameras()]).catch((e) => flash(e.message, "bad"));
-      if (state === "refused") $("signin").hidden = false;
+      if (state === "refused") showSignedOut();
     },
   });
 }

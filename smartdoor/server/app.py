@@ -15,6 +15,7 @@ from smartdoor.bootstrap import LocalDoor
 
 if TYPE_CHECKING:
     from smartdoor.vision.service import Vision
+from smartdoor.server.graphiql_page import graphiql_routes
 from smartdoor.server.graphql_view import DoorGraphQL
 from smartdoor.server.limits import BodyLimit
 from smartdoor.server.routes import routes
@@ -47,6 +48,7 @@ def create_app(door: LocalDoor, vision: Vision | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *routes(),
+            *graphiql_routes(),
         ],
         middleware=[
             Middleware(

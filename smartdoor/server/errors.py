@@ -39,6 +39,11 @@ def to_graphql_error(exc: errors.DomainError) -> GraphQLError:
     if isinstance(exc, errors.RateLimited):
         extensions["retryAfter"] = exc.retry_after
     message = "The service is busy; try again shortly." if code == "UNAVAILABLE" else str(exc)
+    if code == "FORBIDDEN":
+        # Locally the owner signs in with a header; say which, so a GraphiQL or curl user can fix it.
+        message += (
+            " Send the header Authorization: Bearer <owner token> (the data folder's owner-token file)."
+        )
     return GraphQLError(message, extensions=extensions, original_error=None)
 
 

@@ -15,6 +15,7 @@ from strawberry.types.unset import UnsetType
 
 from smartdoor.bootstrap import LocalDoor
 from smartdoor.server.context import RequestContext, actor_for, client_id, is_owner_token
+from smartdoor.server.graphiql_page import graphiql_page
 from smartdoor.server.graphql_api import build_schema
 from smartdoor.services.authorization import Owner
 
@@ -31,6 +32,10 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
             keep_alive_interval=15,
         )
         self.app = app
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # strawberry's own page loads GraphiQL from a CDN; this one is served from the pinned local packages.
+        return graphiql_page()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -57,5 +62,6 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
             context.actor = actor_for(self.app, authorization)
         if not isinstance(context.actor, Owner):
             # The live console is the owner's alone; say so before any subscription starts.
-            raise ConnectionRejectionError({"message": "The owner's token is missing or wrong."})
+            missing = "The owner's token is missing or wrong: send Authorization: Bearer <owner token>."
+            raise ConnectionRejectionError({"message": missing})
         return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import cv2
 import numpy as np
@@ -15,10 +16,21 @@ from smartdoor.vision.sources import Frame
 
 MAX_PIXELS = 4096 * 4096  # a bigger "frame" is no camera's; refuse it before decoding
 CAMERA_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+# A camera that posts frames (the browser camera page, a script) and has sent none for this long is idle.
+IDLE_AFTER = timedelta(seconds=10)
 
 
 class BadFrame(Exception):
     """The body is not a usable image; the message says why."""
+
+
+@dataclass
+class PushedCamera:
+    """A camera known only by the frames it posts: no stream to open, so its state is how recently it sent."""
+
+    camera_id: str
+    frames_read: int = 0
+    last_frame_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,18 +68,42 @@ class FrameInbox:
         self.pipeline = pipeline
         self._now = now
         self._busy: dict[str, threading.Lock] = {}
+        self._cameras: dict[str, PushedCamera] = {}
         self._guard = threading.Lock()
 
     def submit(self, camera_id: str, body: bytes) -> FrameOutcome:
         camera_id = check_camera_id(camera_id)
         frame = decode_jpeg(body)
+        now = self._now()
         with self._guard:
             lock = self._busy.setdefault(camera_id, threading.Lock())
+            camera = self._cameras.setdefault(camera_id, PushedCamera(camera_id))
+            camera.frames_read += 1
+            camera.last_frame_at = now
         if not lock.acquire(blocking=False):
             self.pipeline.stats.add(dropped=1)
             return FrameOutcome(analysed=False)
         try:
-            created = self.pipeline.process(camera_id, frame, self._now())
+            created = self.pipeline.process(camera_id, frame, now)
         finally:
             lock.release()
         return FrameOutcome(True, tuple(s.id for s in created))
+
+    def statuses(self) -> list[dict[str, Any]]:
+        """The cameras that posted frames, in the shape of a CameraRunner's status, for the console."""
+        now = self._now()
+        with self._guard:
+            cameras = sorted(self._cameras.values(), key=lambda c: c.camera_id)
+            return [
+                {
+                    "camera_id": c.camera_id,
+                    "source": "frames posted to /frames",
+                    "state": "idle"
+                    if c.last_frame_at is None or now - c.last_frame_at > IDLE_AFTER
+                    else "running",
+                    "error": None,
+                    "frames_read": c.frames_read,
+                    "retries": 0,
+                }
+                for c in cameras
+            ]

@@ -29,6 +29,7 @@ class Vision:
 
     def status(self) -> dict[str, Any]:
         return {
-            "cameras": [vars(c.status).copy() for c in self.cameras],
+            # Configured cameras, then those that post frames (the browser camera page, scripts).
+            "cameras": [vars(c.status).copy() for c in self.cameras] + self.inbox.statuses(),
             "pipeline": self.pipeline.stats.snapshot(),
         }

@@ -139,6 +139,7 @@ async def test_owner_operations_need_the_owner_token(server: RunningServer, toke
     ]:
         error = await _error(server, document, variables, token)
         assert error["extensions"]["code"] == "FORBIDDEN"
+        assert "Send the header Authorization: Bearer <owner token>" in error["message"]
     listing = await execute(server.url, "query { sightings { items { status } } }", token=server.token)
     assert listing["sightings"]["items"] == [{"status": "PENDING"}]
     for path in ("/outbox.json", "/outbox/1/images/visitor-photo"):
