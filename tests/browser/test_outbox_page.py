@@ -47,6 +47,8 @@ def test_the_emails_approve_link_opens_the_approval_page(
     approval.get_by_label("Visitor's name").fill("Margaret")
     approval.get_by_label("Visitor's mobile number").fill("+1 202 555 0123")
     approval.get_by_role("button", name="Approve and send a passcode").click()
-    expect(approval.locator("#outcome")).to_have_text("Margaret is registered and has a passcode by SMS.")
+    expect(approval.locator("#outcome")).to_have_text(
+        "Margaret is registered with +1 202-555-0123 and has a passcode by SMS."
+    )
     # The outbox stayed where it was.
     assert page.url == f"{server.url}/outbox"

@@ -39,7 +39,9 @@ def test_the_approval_page_drops_the_name_error_once_a_name_is_typed(
     page.get_by_label("Visitor's name").fill("Katherine")
     expect(page.get_by_text("Enter the visitor's name.")).to_have_count(0)
     page.get_by_role("button", name="Approve and send a passcode").click()
-    expect(page.locator("#outcome")).to_have_text("Katherine is registered and has a passcode by SMS.")
+    expect(page.locator("#outcome")).to_have_text(
+        "Katherine is registered with +1 202-555-0199 and has a passcode by SMS."
+    )
 
 
 def test_the_registered_message_gives_way_to_the_next_stranger(page: Page, server: RunningServer) -> None:
