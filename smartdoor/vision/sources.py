@@ -50,6 +50,20 @@ class CameraSpec:
             raise ValueError(f"camera {text!r} names no source")
         return CameraSpec(camera_id.strip(), source.strip(), loop)
 
+    @property
+    def is_local(self) -> bool:
+        """A file or folder here, not a webcam or a stream: if it cannot be opened, retrying will not help."""
+        return not self.source.isdigit() and "://" not in self.source
+
+    def missing(self) -> str | None:
+        """Why this camera cannot work at all (a local path that is not there), or None."""
+        if self.is_local and not Path(self.source).exists():
+            return (
+                f"camera {self.camera_id}: {self.source} does not exist "
+                "(give a webcam index, a video file, an rtsp:// or http:// URL, or an image folder)"
+            )
+        return None
+
 
 class CaptureSource:
     """cv2.VideoCapture over a webcam, a file or a network stream."""
