@@ -156,5 +156,8 @@ def build_vision(
     analysis = FrameAnalysis() if inline else AnalysisWorker()
     pipeline = FacePipeline(local.door, local.faces, analysis)
     clock = local.door.clock
-    runners = [CameraRunner(spec, pipeline, clock.now, realtime=realtime) for spec in cameras]
+    retries = local.settings.camera_open_retries
+    runners = [
+        CameraRunner(spec, pipeline, clock.now, realtime=realtime, open_retries=retries) for spec in cameras
+    ]
     return Vision(pipeline, analysis, FrameInbox(pipeline, clock.now), runners)
