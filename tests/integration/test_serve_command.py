@@ -12,7 +12,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from smartdoor.adapters.local.keys import load_or_create_secret
 from smartdoor.bootstrap import build_local
 from smartdoor.config import Settings
 from smartdoor.server.startup import EXIT_CAMERA, EXIT_CANNOT_LISTEN, EXIT_DATA_FOLDER, EXIT_SERVER_FAILED
+from tests.waiting import Output
 
 pytestmark = pytest.mark.integration
 
@@ -48,23 +48,16 @@ def test_serve_prints_the_owner_url_and_stops_cleanly(tmp_path: Path) -> None:
         env=env,
         cwd=tmp_path,  # no .env from the repository
     )
+    assert process.stdout is not None
+    output = Output(process.stdout)
     try:
-        assert process.stdout is not None
-        banner = ""
-        deadline = time.monotonic() + 60
-        while "Owner console" not in banner or "No camera yet" not in banner:
-            assert time.monotonic() < deadline, banner
-            banner += process.stdout.readline()
+        banner = output.wait_for("Owner console", "No camera yet")
         match = re.search(r"Owner console:\s+(http://127\.0\.0\.1:(\d+))/\?token=(\S+)", banner)
         assert match, banner
         base, token = match.group(1), match.group(3)
         assert token == (tmp_path / "owner-token").read_text().strip()
-        for _ in range(100):  # bounded: the banner comes just before uvicorn starts accepting
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        output.wait_for("Application startup complete")  # the banner comes just before uvicorn accepts
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
         outbox = httpx.get(f"{base}/outbox.json", headers={"authorization": f"Bearer {token}"})
         assert outbox.json() == {"messages": []}
     finally:
@@ -72,9 +65,7 @@ def test_serve_prints_the_owner_url_and_stops_cleanly(tmp_path: Path) -> None:
         code = process.wait(timeout=30)
     # uvicorn shuts down gracefully, then re-raises Ctrl-C to the default handler.
     assert code in (0, -signal.SIGINT)
-    assert process.stdout is not None
-    with process.stdout:
-        assert "Application shutdown complete" in process.stdout.read()
+    assert "Application shutdown complete" in output.all()
 
 
 # What a person sees when the door cannot start: one sentence on stderr, an exit status, no traceback.
