@@ -108,7 +108,8 @@ def run_process(
     settings: Settings, sock: socket.socket, cameras: list[str], workers: int, index: int
 ) -> bool:
     """One server process: its own door over the shared data, its own event loop. False when the server
-    did not start (uvicorn has logged why, e.g. a failing application startup)."""
+    did not start (uvicorn has logged why, e.g. a failing application startup): the caller's exit status
+    then says so, rather than uvicorn's own 3, which would read as "cannot listen" here."""
     import uvicorn
 
     from smartdoor.bootstrap import build_local
@@ -124,7 +125,10 @@ def run_process(
         ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except SystemExit:  # uvicorn's way to end when the application's startup failed; it logged why
+        return False
     return server.started
 
 

@@ -12,15 +12,18 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from smartdoor.adapters.local.keys import load_or_create_secret
 from smartdoor.bootstrap import build_local
 from smartdoor.config import Settings
+from smartdoor.server.serve import bind, run_process
 from smartdoor.server.startup import EXIT_CAMERA, EXIT_CANNOT_LISTEN, EXIT_DATA_FOLDER, EXIT_SERVER_FAILED
 from tests.waiting import Output
 
@@ -192,3 +195,23 @@ def test_a_worker_that_dies_at_start_says_which_and_why(tmp_path: Path) -> None:
         r"stopping the others",
         last,
     ), result.stderr
+
+
+def test_a_server_whose_startup_fails_does_not_report_success(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN an application whose startup fails (uvicorn logs why, then exits with its own status 3)
+    @asynccontextmanager
+    async def failing(_: Starlette) -> AsyncIterator[None]:
+        raise RuntimeError("startup failed")
+        yield
+
+    monkeypatch.setattr("smartdoor.server.app.create_app", lambda *_: Starlette(lifespan=failing))
+    settings = Settings(data_dir=tmp_path / "data", port=0, log_level="CRITICAL")
+    sock, settings = bind(settings)
+    try:
+        # WHEN one server process runs THEN it says it did not start (serve then exits 1, a worker
+        # reports it in one line)
+        assert run_process(settings, sock, [], 1, 0) is False
+    finally:
+        sock.close()
