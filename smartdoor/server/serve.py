@@ -196,10 +196,10 @@ def _worker(settings: Settings, cameras: list[str], workers: int, index: int, re
 _REASON_BYTES = 1000  # one line; a pipe takes this much without blocking
 
 
-def _stop_reason(pid: int, status: int, report: int) -> str:
+def _stop_reason(status: int, report: int) -> str:
     reason = os.read(report, _REASON_BYTES).decode("utf-8", "replace")  # the child is gone: no blocking
     if reason:
-        return reason
+        return " ".join(reason.split())  # one line, whatever the exception's message held
     code = os.waitstatus_to_exitcode(status)
     if code < 0:
         return f"killed by {signal.Signals(-code).name}"
@@ -238,7 +238,7 @@ def _supervise(settings: Settings, sock: socket.socket, cameras: list[str], work
         except ChildProcessError:
             break
         index, report = children.pop(pid)
-        reason = _stop_reason(pid, status, report)
+        reason = _stop_reason(status, report)
         os.close(report)
         if not stopping:
             # A worker died on its own: stop the others rather than serve with a hole in the pool.

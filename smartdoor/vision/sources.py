@@ -52,8 +52,10 @@ class CameraSpec:
 
     @property
     def is_local(self) -> bool:
-        """A file or folder here, not a webcam or a stream: if it cannot be opened, retrying will not help."""
-        return not self.source.isdigit() and "://" not in self.source
+        """A file or folder here, not a webcam or a stream: if it cannot be opened, retrying will not help.
+        (A device node such as /dev/video0 is a webcam: it can be busy, or plugged in later.)"""
+        source = self.source
+        return not source.isdigit() and "://" not in source and not source.startswith("/dev/")
 
     def missing(self) -> str | None:
         """Why this camera cannot work at all (a local path that is not there), or None."""

@@ -48,6 +48,17 @@ def test_camera_spec_parsing() -> None:
         CameraSpec.parse("door=", 5)
 
 
+def test_which_sources_are_local_files_and_which_live(tmp_path: Path) -> None:
+    assert CameraSpec("c", "clip.mp4").is_local
+    assert CameraSpec("c", str(tmp_path)).is_local
+    for live in ("0", "rtsp://cam/stream", "http://cam/mjpg", "/dev/video9"):
+        assert not CameraSpec("c", live).is_local, live
+    # Only a local path is refused at start; a webcam may be plugged in or free up later.
+    assert CameraSpec("c", str(tmp_path / "gone.mp4")).missing() is not None
+    assert CameraSpec("c", str(tmp_path)).missing() is None
+    assert CameraSpec("c", "/dev/video9").missing() is None
+
+
 def test_a_missing_source_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no webcam index, URL, video file or image folder"):
         open_source(CameraSpec("c", str(tmp_path / "nothing-here")))
