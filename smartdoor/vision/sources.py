@@ -73,7 +73,7 @@ class CaptureSource:
     def __init__(self, target: str | int, is_file: bool) -> None:
         self._capture: Any = cv2.VideoCapture(target)
         if not self._capture.isOpened():
-            raise SourceError(f"cannot open {target!r}")
+            raise SourceError(f"no video from {target!r}")  # the runner adds "cannot open: "
         self.fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0) if is_file else 0.0
         self._is_file = is_file
 
