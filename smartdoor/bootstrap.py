@@ -72,13 +72,15 @@ def build_local(
     workers: int = 1,
     primary: bool = True,
 ) -> LocalDoor:
-    """SQLite, files, outbox (+ SMTP when configured), in-process broker. Creates the data folder.
+    """SQLite, files, outbox (+ SMTP when configured), in-process broker. Creates the data folder (raises
+    DataFolderUnusable when it cannot be made or written).
 
     With ``workers`` > 1 this is one of several server processes on the same data: sightings are announced
     through the SQLite feed so every process's subscribers see them, and only the ``primary`` one delivers
     mail and does the housekeeping.
     """
     from smartdoor.adapters.local.broker import SightingBroker
+    from smartdoor.adapters.local.data_folder import prepare_data_folder
     from smartdoor.adapters.local.database import Database
     from smartdoor.adapters.local.face_index import LocalFaceIndex
     from smartdoor.adapters.local.frame_source import FramesArriveWithEvents
@@ -98,7 +100,7 @@ def build_local(
     clock = clock or SystemClock()
     ids = ids or UuidIds()
     data = settings.data_dir
-    data.mkdir(parents=True, exist_ok=True)
+    prepare_data_folder(data)  # DataFolderUnusable says why not, in one sentence
     secret_key = load_or_create_secret(data / "secret-key").encode("ascii")
     owner_token = load_or_create_secret(data / "owner-token")
     database = Database(data / "smartdoor.db")
@@ -158,5 +160,8 @@ def build_vision(
     analysis = FrameAnalysis() if inline else AnalysisWorker()
     pipeline = FacePipeline(local.door, local.faces, analysis)
     clock = local.door.clock
-    runners = [CameraRunner(spec, pipeline, clock.now, realtime=realtime) for spec in cameras]
+    retries = local.settings.camera_open_retries
+    runners = [
+        CameraRunner(spec, pipeline, clock.now, realtime=realtime, open_retries=retries) for spec in cameras
+    ]
     return Vision(pipeline, analysis, FrameInbox(pipeline, clock.now), runners)

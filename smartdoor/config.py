@@ -83,6 +83,9 @@ class Settings:
     )
     sms_per_minute: int = _setting(1, _positive_int, "Passcode SMS per phone per minute.")
     sms_per_10_minutes: int = _setting(5, _positive_int, "Passcode SMS per phone per 10 minutes.")
+    camera_open_retries: int = _setting(
+        5, _positive_int, "Tries to reopen a webcam or stream that never opened before it is shown failed."
+    )
     log_level: str = _setting("INFO", str.upper, "Logging level (DEBUG, INFO, WARNING).")
 
     @classmethod

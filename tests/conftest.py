@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.needs import missing
+
 REPO = Path(__file__).resolve().parents[1]
 TESTDATA = Path(os.environ.get("SMARTDOOR_TESTDATA", REPO.parent / "shared" / "testdata"))
 
 
 @pytest.fixture(scope="session")
 def testdata() -> Path:
-    """../shared/testdata (or $SMARTDOOR_TESTDATA). CI always has it; elsewhere tests say why they skip."""
+    """../shared/testdata (or $SMARTDOOR_TESTDATA). Without it tests say why they skip; on CI they fail."""
     if not (TESTDATA / "faces").is_dir():
-        pytest.skip(
-            f"test data not found at {TESTDATA}: set SMARTDOOR_TESTDATA to the shared testdata folder"
-        )
+        missing(f"test data not found at {TESTDATA}: set SMARTDOOR_TESTDATA to the shared testdata folder")
     return TESTDATA
 
 

@@ -133,15 +133,19 @@ async function refreshTimeline() {
     el("time", { datetime: e.at, class: "hint" }, when(e.at)), " · ", (EVENT_TEXT[e.kind] ?? (() => e.kind))(e))));
 }
 
-// The door's eyes: each camera's state (a dropped stream says why) and what the analysis did.
+// The door's eyes: each camera's state (a dropped stream says why) and what the analysis did. A camera
+// that gave up is shown as failed, in the alert colour, with the reason and what to do.
 async function refreshCameras() {
   const response = await fetch("/status.json", { headers: { authorization: `Bearer ${token}` } });
   if (!response.ok) return;
   const { vision } = await response.json();
   $("eyes").hidden = !vision;
   if (!vision) return;
-  $("cameras").replaceChildren(...vision.cameras.map((c) => el("li", { "data-state": c.state },
-    el("strong", {}, c.camera_id), ` · ${c.state}`, c.error ? ` · ${c.error}` : "", ` · ${c.frames_read} frames`)));
+  $("cameras").replaceChildren(...vision.cameras.map((c) => c.state === "failed"
+    ? el("li", { "data-state": c.state }, el("strong", {}, c.camera_id), " · ", el("span", { class: "bad" }, "failed"),
+      ` · ${c.error ?? "no reason given"} · check the source and restart the server`)
+    : el("li", { "data-state": c.state },
+      el("strong", {}, c.camera_id), ` · ${c.state}`, c.error ? ` · ${c.error}` : "", ` · ${c.frames_read} frames`)));
   const p = vision.pipeline;
   $("pipeline").textContent = `${p.frames} frames analysed, ${p.dropped} skipped while busy, ${p.faces} faces seen, ${p.events} events.`;
 }

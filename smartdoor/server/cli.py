@@ -8,12 +8,9 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from smartdoor.config import Settings, load_settings
-
-if TYPE_CHECKING:
-    pass
+from smartdoor.server.startup import EXIT_DATA_FOLDER, EXIT_STATUSES, EXIT_USAGE, StartupFailed
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -26,17 +23,26 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     }
     if args.workers < 1:
         print("smartdoor: --workers must be at least 1", file=sys.stderr)
-        return 2
-    return serve(replace(settings, **overrides), args.camera or [], args.workers)
+        return EXIT_USAGE
+    try:
+        return serve(replace(settings, **overrides), args.camera or [], args.workers)
+    except StartupFailed as exc:
+        print(f"smartdoor: {exc}", file=sys.stderr)
+        return exc.status
 
 
 def _enroll(args: argparse.Namespace, settings: Settings) -> int:
+    from smartdoor.adapters.local.data_folder import DataFolderUnusable
     from smartdoor.bootstrap import build_local
     from smartdoor.server.enroll import enroll_from_photos
 
     if args.data_dir:
         settings = replace(settings, data_dir=args.data_dir)
-    door = build_local(settings)
+    try:
+        door = build_local(settings)
+    except DataFolderUnusable as exc:
+        print(f"smartdoor: {exc}", file=sys.stderr)
+        return EXIT_DATA_FOLDER
     try:
         return enroll_from_photos(door, args.name, args.phone, [Path(p) for p in args.photos])
     finally:
@@ -70,7 +76,13 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="smartdoor", description="A door that knows its visitors.")
     commands = root.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the door locally (GraphQL, pages, outbox)")
+    serve = commands.add_parser(
+        "serve",
+        help="run the door locally (GraphQL, pages, outbox)",
+        description="Run the door locally (GraphQL, pages, outbox).",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--data-dir", type=Path, help="data folder (default ./smartdoor-data)")
@@ -107,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(os.environ)
     except ValueError as exc:
         print(f"smartdoor: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         return _serve(args, settings)

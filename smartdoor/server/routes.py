@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -15,7 +16,7 @@ from starlette.routing import Route
 
 from smartdoor.adapters.local.outbox import OutboxMessage
 from smartdoor.bootstrap import LocalDoor
-from smartdoor.domain.errors import BadFaceEvent
+from smartdoor.domain.errors import BadFaceEvent, StorageUnavailable
 from smartdoor.domain.face_events import decode_face_record
 from smartdoor.server.context import bearer_token, is_owner_token
 from smartdoor.services.sightings import record_face_event
@@ -179,8 +180,29 @@ async def client_config(request: Request) -> Response:
     return JSONResponse({"mode": "local"}, headers={"cache-control": "no-cache"})
 
 
+HEALTH_TIMEOUT = 2.0  # seconds; a database slower than this is as good as down for a health check
+
+
+async def _database_check(app: LocalDoor) -> str:
+    try:
+        await asyncio.wait_for(run_in_threadpool(app.database.ping, HEALTH_TIMEOUT), HEALTH_TIMEOUT)
+    except StorageUnavailable as exc:
+        return str(exc)
+    except TimeoutError:
+        return f"the database did not answer within {HEALTH_TIMEOUT:g} s"
+    return "ok"
+
+
 async def health(request: Request) -> Response:
-    return JSONResponse({"ok": True})
+    """200 when the database answers and, with vision running, the analysis worker is alive; else 503
+    naming what failed (a process supervisor or a load balancer reads the status alone)."""
+    app: LocalDoor = request.app.state.door
+    checks = {"database": await _database_check(app)}
+    vision = request.app.state.vision
+    if vision is not None:
+        checks["analysis"] = vision.analysis.problem() or "ok"
+    ok = all(result == "ok" for result in checks.values())
+    return JSONResponse({"ok": ok, "checks": checks}, status_code=200 if ok else 503)
 
 
 def routes() -> list[Route]:

@@ -38,6 +38,10 @@ class FrameResult:
 
 class Analyse(Protocol):
     def analyse(self, camera_id: str, at: float, rgb: Image) -> FrameResult: ...
+    def problem(self) -> str | None:
+        """Why analysis cannot take frames right now, or None when it can."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -69,6 +73,9 @@ class FrameAnalysis:
             tracker.described(track, descriptor, at)
             observations.append(Observation(track.id, track.box, descriptor))
         return FrameResult(len(boxes), tuple(observations), blurred)
+
+    def problem(self) -> str | None:
+        return None  # in this process: if it runs at all, it can analyse
 
     def close(self) -> None:
         self._trackers.clear()
@@ -130,6 +137,21 @@ class AnalysisWorker:
             raise AnalysisFailed(payload)
         result: FrameResult = payload
         return result
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return None if process is None else int(process.pid)
+
+    def problem(self) -> str | None:
+        """A worker that was started and has died since; one not started yet is fine (it starts with the
+        first frame, and the next frame after a death starts a new one)."""
+        process = self._process
+        if process is None or process.is_alive():
+            return None
+        code = process.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+        return f"the analysis worker process stopped ({how}); the next frame starts a new one"
 
     def close(self) -> None:
         with self._lock:

@@ -1,7 +1,10 @@
 """Run each camera: a reader thread keeps only the newest frame; an analysis thread takes it when free.
 
-So when analysis falls behind, old frames are dropped and counted, never queued. A source that fails is
-reported and reopened with exponential backoff; it never takes the server down.
+So when analysis falls behind, old frames are dropped and counted, never queued. A live source (webcam,
+stream) that drops is reported and reopened with exponential backoff, for as long as the server runs; one
+that never opened gives up after ``open_retries`` tries. A file or folder that cannot be opened fails at
+once: retrying would not make it appear. Either way the camera's state says "failed" and why; it never
+takes the server down.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ class LatestFrame:
 class CameraStatus:
     camera_id: str
     source: str
-    state: str = "starting"  # starting | running | retrying | ended | stopped
+    state: str = "starting"  # starting | running | retrying | ended | failed | stopped
     error: str | None = None
     frames_read: int = 0
     retries: int = 0
@@ -67,6 +70,7 @@ class CameraRunner:
         opener: Callable[[CameraSpec], CameraSource] = open_source,
         first_backoff: float = 1.0,
         max_backoff: float = 30.0,
+        open_retries: int = 5,
     ) -> None:
         self.spec = spec
         self.pipeline = pipeline
@@ -77,6 +81,7 @@ class CameraRunner:
         self._opener = opener
         self._first_backoff = first_backoff
         self._max_backoff = max_backoff
+        self._open_retries = open_retries
         self._stop = threading.Event()
         self._threads = [
             threading.Thread(target=self._read, name=f"camera-{spec.camera_id}-read", daemon=True),
@@ -93,7 +98,8 @@ class CameraRunner:
         self.mailbox.close()
         for thread in self._threads:
             thread.join(timeout)
-        self.status.state = "stopped" if self.status.state != "ended" else "ended"
+        if self.status.state not in ("ended", "failed"):
+            self.status.state = "stopped"
 
     def wait_until_done(self, timeout: float) -> bool:
         """For finite sources (a file, a folder): wait until every frame read was analysed or dropped."""
@@ -104,13 +110,19 @@ class CameraRunner:
 
     def _read(self) -> None:
         backoff = self._first_backoff
+        opened_once, failed_opens = False, 0
         try:
             while not self._stop.is_set():
                 try:
                     source = self._opener(self.spec)
                 except SourceError as exc:
+                    failed_opens += 1
+                    if self.spec.is_local or (not opened_once and failed_opens > self._open_retries):
+                        self._fail(f"cannot open: {exc}")
+                        return
                     backoff = self._retry(f"cannot open: {exc}", backoff)
                     continue
+                opened_once, failed_opens = True, 0
                 try:
                     self.status.state, self.status.error = "running", None
                     for frame in paced(source.frames(), source.fps, self._realtime):
@@ -131,6 +143,10 @@ class CameraRunner:
         finally:
             self._reader_done.set()
             self.mailbox.close()
+
+    def _fail(self, error: str) -> None:
+        self.status.state, self.status.error = "failed", error
+        log.error("camera %s: %s; giving up (restart the server to try again)", self.spec.camera_id, error)
 
     def _retry(self, error: str, backoff: float) -> float:
         self.status.state, self.status.error = "retrying", error

@@ -50,6 +50,22 @@ class CameraSpec:
             raise ValueError(f"camera {text!r} names no source")
         return CameraSpec(camera_id.strip(), source.strip(), loop)
 
+    @property
+    def is_local(self) -> bool:
+        """A file or folder here, not a webcam or a stream: if it cannot be opened, retrying will not help.
+        (A device node such as /dev/video0 is a webcam: it can be busy, or plugged in later.)"""
+        source = self.source
+        return not source.isdigit() and "://" not in source and not source.startswith("/dev/")
+
+    def missing(self) -> str | None:
+        """Why this camera cannot work at all (a local path that is not there), or None."""
+        if self.is_local and not Path(self.source).exists():
+            return (
+                f"camera {self.camera_id}: {self.source} does not exist "
+                "(give a webcam index, a video file, an rtsp:// or http:// URL, or an image folder)"
+            )
+        return None
+
 
 class CaptureSource:
     """cv2.VideoCapture over a webcam, a file or a network stream."""
@@ -57,7 +73,7 @@ class CaptureSource:
     def __init__(self, target: str | int, is_file: bool) -> None:
         self._capture: Any = cv2.VideoCapture(target)
         if not self._capture.isOpened():
-            raise SourceError(f"cannot open {target!r}")
+            raise SourceError(f"no video from {target!r}")  # the runner adds "cannot open: "
         self.fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0) if is_file else 0.0
         self._is_file = is_file
 

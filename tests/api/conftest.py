@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -17,6 +18,9 @@ from smartdoor.adapters.memory.clock_ids import ManualClock
 from smartdoor.bootstrap import LocalDoor, build_local, build_vision
 from smartdoor.config import Settings
 from smartdoor.server.app import create_app
+
+if TYPE_CHECKING:
+    from smartdoor.vision.service import Vision
 
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -36,7 +40,9 @@ class RunningServer:
     with_vision: bool = False
     clock: ManualClock = field(default_factory=lambda: ManualClock(START))
     port: int = 0
+    cameras: tuple[str, ...] = ()  # [ID=]SOURCE, as `smartdoor serve --camera` takes them
     door: LocalDoor = field(init=False)
+    vision: Vision | None = field(init=False, default=None)
     _runner: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     _sock: socket.socket | None = None
@@ -57,9 +63,13 @@ class RunningServer:
         self._sock = _bound_socket(self.port)
         self.port = self._sock.getsockname()[1]
         self.door = build_local(Settings(data_dir=self.data_dir, port=self.port), clock=self.clock)
-        vision = build_vision(self.door, []) if self.with_vision else None  # analysis in its worker process
+        if self.with_vision:  # analysis in its worker process
+            from smartdoor.vision.sources import CameraSpec
+
+            specs = [CameraSpec.parse(text, n) for n, text in enumerate(self.cameras, start=1)]
+            self.vision = build_vision(self.door, specs)
         config = uvicorn.Config(
-            create_app(self.door, vision), log_level="warning", lifespan="on", ws="websockets-sansio"
+            create_app(self.door, self.vision), log_level="warning", lifespan="on", ws="websockets-sansio"
         )
         self._runner = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -83,7 +83,7 @@ def test_a_truncated_and_a_huge_frame(vision_server: RunningServer, face_jpeg: b
     )
     assert too_many_bytes.status_code == 413
     # Still serving afterwards.
-    assert httpx.get(f"{vision_server.url}/healthz").json() == {"ok": True}
+    assert httpx.get(f"{vision_server.url}/healthz").json()["ok"] is True
 
 
 def test_two_people_in_one_frame_are_two_sightings(vision_server: RunningServer, testdata: Path) -> None:

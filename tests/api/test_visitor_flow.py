@@ -15,6 +15,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, execute, known_face_event, outbox, passcode_in, post_face_event
+from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.api
 
@@ -38,8 +39,8 @@ async def _first_sighting(server: RunningServer, send: Any) -> dict[str, Any]:
     async with Client(transport=transport) as session:
         stream = session.subscribe(gql(SUBSCRIBE))
         first = asyncio.ensure_future(anext(stream))
-        while server.door.broker.subscriber_count == 0:  # bounded by the test timeout below
-            await asyncio.sleep(0.02)
+        # The subscription is registered once the broker counts it (graphql-transport-ws sends no ack).
+        assert await wait_until_async(lambda: server.door.broker.subscriber_count > 0, within=20)
         await asyncio.to_thread(send)
         payload: dict[str, Any] = await asyncio.wait_for(first, timeout=20)
         await stream.aclose()

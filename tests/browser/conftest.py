@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.api.conftest import server, vision_server  # noqa: F401 - the api tier's real-server fixtures
+from tests.needs import missing
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# SMARTDOOR_CHROMIUM names another browser binary (a test of what happens without one uses it too).
+CHROMIUM = os.environ.get("SMARTDOOR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -26,7 +29,9 @@ ARGS = [
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed: apt-get install -y chromium (scripts/test does it on CI)")
+        missing(
+            f"chromium is not installed at {CHROMIUM}: apt-get install -y chromium (scripts/test does it)"
+        )
     with sync_playwright() as driver:
         yield driver
 

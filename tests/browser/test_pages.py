@@ -214,3 +214,20 @@ def test_the_console_shows_what_the_cameras_do(
     post_frame(vision_server, face_jpeg)
     expect(page.locator("article.sighting")).to_have_count(1)
     expect(page.locator("#pipeline")).to_contain_text("1 frames analysed", timeout=15_000)
+
+
+def test_the_console_shows_a_failed_camera_and_why(page: Page, tmp_path: Path) -> None:
+    empty = tmp_path / "photos"
+    empty.mkdir()
+    running = RunningServer(tmp_path / "data", with_vision=True, cameras=(f"porch={empty}",))
+    running.start()
+    try:
+        open_console(page, running)
+        camera = page.locator("#cameras li", has_text="porch")
+        # The card refreshes every 5 s: the camera may still have been starting at the first look.
+        expect(camera).to_have_attribute("data-state", "failed", timeout=15_000)
+        expect(camera.locator(".bad")).to_have_text("failed")
+        expect(camera).to_contain_text(f"cannot open: {empty} holds no images")
+        expect(camera).to_contain_text("check the source and restart the server")
+    finally:
+        running.stop()

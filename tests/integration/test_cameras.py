@@ -48,6 +48,17 @@ def test_camera_spec_parsing() -> None:
         CameraSpec.parse("door=", 5)
 
 
+def test_which_sources_are_local_files_and_which_live(tmp_path: Path) -> None:
+    assert CameraSpec("c", "clip.mp4").is_local
+    assert CameraSpec("c", str(tmp_path)).is_local
+    for live in ("0", "rtsp://cam/stream", "http://cam/mjpg", "/dev/video9"):
+        assert not CameraSpec("c", live).is_local, live
+    # Only a local path is refused at start; a webcam may be plugged in or free up later.
+    assert CameraSpec("c", str(tmp_path / "gone.mp4")).missing() is not None
+    assert CameraSpec("c", str(tmp_path)).missing() is None
+    assert CameraSpec("c", "/dev/video9").missing() is None
+
+
 def test_a_missing_source_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no webcam index, URL, video file or image folder"):
         open_source(CameraSpec("c", str(tmp_path / "nothing-here")))
@@ -124,6 +135,97 @@ def test_a_dropped_stream_is_retried_with_backoff_and_comes_back() -> None:
     # Frames from before the outage and after the camera came back both reached analysis.
     assert set(pipeline.seen) & {10, 11}
     assert set(pipeline.seen) & {30, 31}
+
+
+class CountingOpener:
+    """open_source, or a stand-in that always refuses, counting the tries."""
+
+    def __init__(self, refuse: str | None = None, first: FlakySource | None = None) -> None:
+        self.calls = 0
+        self.refuse = refuse
+        self.first = first
+
+    def __call__(self, spec: CameraSpec) -> FlakySource:
+        self.calls += 1
+        if self.first is not None and self.calls == 1:
+            return self.first
+        if self.refuse is not None:
+            raise SourceError(self.refuse)
+        return open_source(spec)  # type: ignore[return-value]
+
+
+def test_a_video_file_that_does_not_exist_fails_at_once(tmp_path: Path) -> None:
+    opener = CountingOpener()
+    spec = CameraSpec("door", str(tmp_path / "gone.mp4"))
+    runner = CameraRunner(spec, RecordingPipeline(), lambda: NOW, opener=opener)  # type: ignore[arg-type]
+    runner.start()
+    assert runner.wait_until_done(timeout=10)  # not retried forever
+    runner.stop()
+    assert opener.calls == 1
+    assert runner.status.state == "failed"
+    assert runner.status.error == (
+        f"cannot open: {str(tmp_path / 'gone.mp4')!r} is no webcam index, URL, video file or image folder"
+    )
+    assert runner.status.retries == 0
+
+
+def test_an_image_folder_without_images_fails_at_once(tmp_path: Path) -> None:
+    opener = CountingOpener()
+    runner = CameraRunner(
+        CameraSpec("porch", str(tmp_path)),
+        RecordingPipeline(),  # type: ignore[arg-type]
+        lambda: NOW,
+        opener=opener,
+    )
+    runner.start()
+    assert runner.wait_until_done(timeout=10)
+    runner.stop()
+    assert (opener.calls, runner.status.state) == (1, "failed")
+    assert runner.status.error is not None
+    assert "holds no images" in runner.status.error
+
+
+def test_a_stream_that_never_opens_gives_up_after_the_retries() -> None:
+    opener = CountingOpener(refuse="connection refused")
+    runner = CameraRunner(
+        CameraSpec("cam", "rtsp://camera.invalid/s"),
+        RecordingPipeline(),  # type: ignore[arg-type]
+        lambda: NOW,
+        opener=opener,
+        first_backoff=0.01,
+        max_backoff=0.02,
+        open_retries=3,
+    )
+    runner.start()
+    assert runner.wait_until_done(timeout=10)
+    runner.stop()
+    assert opener.calls == 4  # the first try and three retries
+    assert runner.status.retries == 3
+    assert (runner.status.state, runner.status.error) == ("failed", "cannot open: connection refused")
+
+
+def test_a_stream_that_worked_keeps_reconnecting_past_the_retries() -> None:
+    opener = CountingOpener(refuse="connection refused", first=FlakySource(first=1))
+    runner = CameraRunner(
+        CameraSpec("cam", "rtsp://camera.invalid/s"),
+        RecordingPipeline(),  # type: ignore[arg-type]
+        lambda: NOW,
+        opener=opener,
+        first_backoff=0.01,
+        max_backoff=0.02,
+        open_retries=1,
+    )
+    runner.start()
+    pause = threading.Event()
+    for _ in range(400):  # bounded wait for well past the retries of a camera that never opened
+        if runner.status.retries >= 6:
+            break
+        pause.wait(0.05)
+    state = runner.status.state
+    runner.stop()
+    assert runner.status.retries >= 6
+    assert state == "retrying"
+    assert runner.status.state == "stopped"
 
 
 def test_latest_frame_drops_and_counts_old_frames() -> None:

@@ -12,6 +12,7 @@ from smartdoor.bootstrap import build_local
 from smartdoor.config import Settings
 from smartdoor.server.cli import main
 from smartdoor.server.enroll import enroll_from_photos
+from smartdoor.server.startup import EXIT_DATA_FOLDER
 from tests.api.conftest import START
 
 pytestmark = pytest.mark.integration
@@ -59,3 +60,14 @@ def test_enroll_command_with_no_usable_photo_enrols_nobody(tmp_path: Path, testd
         ]
     )
     assert code == 1
+
+
+def test_enroll_into_a_data_folder_that_is_a_file_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    argv = ["enroll", "--name", "Ada", "--phone", "+442079460958", "--data-dir", str(tmp_path / "data")]
+    assert main([*argv, "a.jpg"]) == EXIT_DATA_FOLDER
+    assert capsys.readouterr().err == (
+        f"smartdoor: {tmp_path / 'data'} is a file, not a folder: choose another with --data-dir\n"
+    )

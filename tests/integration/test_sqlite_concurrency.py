@@ -25,7 +25,7 @@ R = TypeVar("R")
 
 def at_once(n: int, work: Callable[[int], R]) -> list[R]:
     """Run ``work`` on n threads released together; return each result (or the exception raised)."""
-    barrier = threading.Barrier(n)
+    barrier = threading.Barrier(n, timeout=30)  # a thread that never arrives breaks it, not the run
     results: list[R] = []
     lock = threading.Lock()
 

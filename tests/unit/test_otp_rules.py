@@ -80,7 +80,7 @@ def test_fifty_parallel_tries_of_one_code_open_the_door_once() -> None:
     fakes = make_fakes()
     registered_visitor(fakes, name="Ada")
     code = sms_code(fakes)
-    barrier = threading.Barrier(50)
+    barrier = threading.Barrier(50, timeout=30)  # bounds: a thread that never arrives fails the test
     results: list[bool] = []
 
     def attempt(n: int) -> None:
@@ -91,7 +91,8 @@ def test_fifty_parallel_tries_of_one_code_open_the_door_once() -> None:
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
+    assert len(results) == 50, "a thread did not finish"
     assert sorted(results) == [False] * 49 + [True]
 
 

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from smartdoor.domain.errors import StorageUnavailable
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -232,6 +234,21 @@ class Database:
             conn.execute("DELETE FROM schema_version")
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS),))
         return len(MIGRATIONS)
+
+    def ping(self, timeout: float = 1.0) -> None:
+        """Check that the file answers a read now; raise StorageUnavailable if not.
+
+        On a fresh read-only connection: a thread's long-lived one could still read a file that has since
+        been deleted or broken, and read-only never creates an empty database where ours went missing.
+        """
+        try:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+            try:
+                conn.execute("SELECT version FROM schema_version").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"the database {self.path} does not answer: {exc}") from exc
 
     def close(self) -> None:
         with self._lock:
