@@ -39,7 +39,8 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[str, str]]:
     assert process.stdout is not None
     try:
         banner, deadline = "", time.monotonic() + 60
-        while "Owner console" not in banner:
+        # Both processes up, not only the first: one stopped while still starting says no shutdown line.
+        while "Owner console" not in banner or banner.count("Application startup complete") < 2:
             assert time.monotonic() < deadline, banner
             banner += process.stdout.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=(\S+)", banner)
@@ -102,3 +103,22 @@ async def test_one_code_opens_the_door_once_across_processes(two_workers: tuple[
     validate = "mutation($otp: String!) { validateOtp(otp: $otp) { granted } }"
     results = await asyncio.gather(*(execute(base, validate, {"otp": code}) for _ in range(50)))
     assert sorted(r["validateOtp"]["granted"] for r in results) == [False] * 49 + [True]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.2", "127.0.0.3", "127.0.0.4"])
+async def test_fifty_wrong_codes_at_once_across_processes_get_five_evaluated(
+    two_workers: tuple[str, str], address: str
+) -> None:
+    # Each round comes from its own loopback address (a client of its own), on fresh connections that the
+    # kernel spreads over both processes.
+    base, _ = two_workers
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base, transport=transport, limits=limits, timeout=30) as client:
+        body = {"query": 'mutation { validateOtp(otp: "000000") { message } }'}
+        responses = await asyncio.gather(*(client.post("/graphql", json=body) for _ in range(50)))
+    messages = [r.json()["data"]["validateOtp"]["message"] for r in responses]
+    evaluated = messages.count("Permission denied")
+    assert (evaluated, len(messages)) == (5, 50)
+    locked = [m for m in messages if m != "Permission denied"]
+    assert all(m.startswith("Permission denied. Too many wrong codes: try again in ") for m in locked)

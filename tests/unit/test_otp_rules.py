@@ -246,3 +246,22 @@ def test_a_stored_passcode_is_a_plain_value() -> None:
     p = Passcode("h", "v", make_fakes().clock.now(), make_fakes().clock.now() + timedelta(minutes=5))
     assert p.is_live(p.created_at)
     assert not p.is_live(p.expires_at)
+
+
+def test_fifty_parallel_wrong_codes_from_one_client_get_five_evaluated() -> None:
+    fakes = make_fakes()
+    barrier = threading.Barrier(50)
+    results: list[str] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        results.append(validate_otp(fakes.door, "000000", "mallory").message)
+
+    threads = [threading.Thread(target=attempt) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("Permission denied") == 5
+    assert results.count("Permission denied. Too many wrong codes: try again in 30 s.") == 45
+    assert fakes.events.kinds().count("ACCESS_DENIED") == 5
