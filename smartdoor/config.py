@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from smartdoor.domain.client_address import TrustedProxies
 from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.policy import DoorPolicy, SmsLimit
 
@@ -49,6 +50,11 @@ def _port(text: str) -> int:
     return value
 
 
+def _proxies(text: str) -> str:
+    TrustedProxies.parse(text)  # raises, naming the bad entry
+    return text
+
+
 def _setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
@@ -83,6 +89,9 @@ class Settings:
     )
     sms_per_minute: int = _setting(1, _positive_int, "Passcode SMS per phone per minute.")
     sms_per_10_minutes: int = _setting(5, _positive_int, "Passcode SMS per phone per 10 minutes.")
+    trusted_proxies: str = _setting(
+        "", _proxies, "Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed."
+    )
     log_level: str = _setting("INFO", str.upper, "Logging level (DEBUG, INFO, WARNING).")
 
     @classmethod

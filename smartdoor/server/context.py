@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import HTTPConnection
 
 from smartdoor.bootstrap import LocalDoor
+from smartdoor.domain.client_address import TrustedProxies, resolve_client
 from smartdoor.services.authorization import Actor, Anonymous, Owner
 
 
@@ -23,9 +24,10 @@ def is_owner_token(app: LocalDoor, token: str | None) -> bool:
     return token is not None and hmac.compare_digest(token.encode(), app.owner_token.encode())
 
 
-def client_id(connection: HTTPConnection) -> str:
-    # The door's lock-out counts wrong codes per client address.
-    return connection.client.host if connection.client else "unknown"
+def client_id(connection: HTTPConnection, trusted: TrustedProxies) -> str:
+    """The address the lock-out counts, resolved here (uvicorn's proxy headers are off)."""
+    peer = connection.client.host if connection.client else None
+    return resolve_client(peer, connection.headers.getlist("x-forwarded-for"), trusted)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -36,6 +37,7 @@ class RunningServer:
     with_vision: bool = False
     clock: ManualClock = field(default_factory=lambda: ManualClock(START))
     port: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)  # Settings fields beyond the data folder and port
     door: LocalDoor = field(init=False)
     _runner: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -56,10 +58,15 @@ class RunningServer:
     def start(self) -> None:
         self._sock = _bound_socket(self.port)
         self.port = self._sock.getsockname()[1]
-        self.door = build_local(Settings(data_dir=self.data_dir, port=self.port), clock=self.clock)
+        settings = Settings(data_dir=self.data_dir, port=self.port, **self.settings)
+        self.door = build_local(settings, clock=self.clock)
         vision = build_vision(self.door, []) if self.with_vision else None  # analysis in its worker process
         config = uvicorn.Config(
-            create_app(self.door, vision), log_level="warning", lifespan="on", ws="websockets-sansio"
+            create_app(self.door, vision),
+            log_level="warning",
+            lifespan="on",
+            ws="websockets-sansio",
+            proxy_headers=False,  # as `smartdoor serve` runs it: the door resolves proxies itself
         )
         self._runner = uvicorn.Server(config)
         self._thread = threading.Thread(
