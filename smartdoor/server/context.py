@@ -10,6 +10,8 @@ from starlette.requests import HTTPConnection
 
 from smartdoor.bootstrap import LocalDoor
 from smartdoor.domain.client_address import TrustedProxies, resolve_client
+from smartdoor.server.device_cookie import COOKIE, device_id
+from smartdoor.services.access import DoorClient
 from smartdoor.services.authorization import Actor, Anonymous, Owner
 
 
@@ -24,17 +26,19 @@ def is_owner_token(app: LocalDoor, token: str | None) -> bool:
     return token is not None and hmac.compare_digest(token.encode(), app.owner_token.encode())
 
 
-def client_id(connection: HTTPConnection, trusted: TrustedProxies) -> str:
-    """The address the lock-out counts, resolved here (uvicorn's proxy headers are off)."""
+def door_client(connection: HTTPConnection, trusted: TrustedProxies, key: bytes) -> DoorClient:
+    """Who the lock-out counts: the address we resolve ourselves (uvicorn's proxy headers are off) and the
+    device id of a valid door cookie."""
     peer = connection.client.host if connection.client else None
-    return resolve_client(peer, connection.headers.getlist("x-forwarded-for"), trusted)
+    address = resolve_client(peer, connection.headers.getlist("x-forwarded-for"), trusted)
+    return DoorClient(address, device_id(connection.cookies.get(COOKIE), key))
 
 
 @dataclass
 class RequestContext:
     app: LocalDoor
     actor: Actor
-    client: str
+    client: DoorClient
     connection_params: dict[str, Any] = field(default_factory=dict)
     # strawberry hands these to resolvers that ask for the raw request
     request: Any = None

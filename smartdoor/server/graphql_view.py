@@ -15,7 +15,7 @@ from strawberry.types.unset import UnsetType
 
 from smartdoor.bootstrap import LocalDoor
 from smartdoor.domain.client_address import TrustedProxies
-from smartdoor.server.context import RequestContext, actor_for, client_id, is_owner_token
+from smartdoor.server.context import RequestContext, actor_for, door_client, is_owner_token
 from smartdoor.server.graphql_api import build_schema
 from smartdoor.services.authorization import Owner
 
@@ -42,7 +42,7 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             app=self.app,
             actor=actor_for(self.app, authorization),
-            client=client_id(request, self.trusted_proxies),
+            client=door_client(request, self.trusted_proxies, self.app.door.secret_key),
             request=request,
             response=response,
         )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import DoorEventKind
 from smartdoor.domain.passcodes import hash_code, looks_like_code
+from smartdoor.domain.policy import DoorPolicy
 from smartdoor.ports import AttemptRule
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import failure_alert_email
@@ -23,10 +24,27 @@ class AccessResult:
     visitor_name: str | None = None
 
 
-def validate_otp(door: Door, otp: str, client: str) -> AccessResult:
+@dataclass(frozen=True)
+class DoorClient:
+    """Who types at the door: the network address the edge resolved (for IPv6 the /64 a host can roam in)
+    and, when the door page's signed cookie came along, the device's id."""
+
+    address: str
+    device: str | None = None
+
+
+def attempt_rules(policy: DoorPolicy, client: DoorClient) -> list[AttemptRule]:
+    """A device counts under its own id; without a valid cookie the address gets one device's allowance.
+    Every try also counts under the address, with a larger allowance, so new cookies buy a guesser little."""
+    own = f"device:{client.device}" if client.device else f"cookieless:{client.address}"
+    wide = AttemptRule(f"address:{client.address}", policy.address_lockout)
+    return [AttemptRule(own, policy.lockout), wide]
+
+
+def validate_otp(door: Door, otp: str, client: DoorClient) -> AccessResult:
     """Grant entry for a live code, consuming it. Wrong, expired and used codes get the same answer."""
     now = door.clock.now()
-    rules = [AttemptRule(client, door.policy.lockout)]
+    rules = attempt_rules(door.policy, client)
     # Counted before the code is looked at, so parallel tries cannot outrun the lock they earn; a locked
     # client learns nothing about any code.
     admission = door.attempts.begin(rules, now)

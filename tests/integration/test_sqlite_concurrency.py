@@ -22,7 +22,7 @@ from smartdoor.domain.errors import Conflict, PasscodeCollision
 from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import Passcode, Photo, Sighting, SightingStatus, Visitor
 from smartdoor.ports import Admission, AttemptRule
-from smartdoor.services.access import validate_otp
+from smartdoor.services.access import DoorClient, validate_otp
 
 pytestmark = pytest.mark.integration
 
@@ -116,7 +116,7 @@ def test_one_of_ten_decisions_wins(db: Database) -> None:
 def test_fifty_wrong_codes_at_once_get_five_evaluated(tmp_path: Path, client: str) -> None:
     local = build_local(Settings(data_dir=tmp_path), clock=ManualClock(T0))
     try:
-        results = at_once(50, lambda _: validate_otp(local.door, "000000", client).message)
+        results = at_once(50, lambda _: validate_otp(local.door, "000000", DoorClient(client)).message)
     finally:
         local.close()
     assert results.count("Permission denied") == 5

@@ -74,3 +74,5 @@ def test_the_setting_takes_addresses_and_blocks_and_names_a_bad_entry() -> None:
     assert TrustedProxies.parse("").networks == ()
     with pytest.raises(ValueError, match=r"SMARTDOOR_TRUSTED_PROXIES=.*'proxy\.lan' is not an IP"):
         Settings.from_env({"SMARTDOOR_TRUSTED_PROXIES": "127.0.0.1, proxy.lan"})
+    policy = Settings.from_env({"SMARTDOOR_LOCKOUT_ADDRESS_FREE_FAILURES": "12"}).policy()
+    assert (policy.lockout.free_failures, policy.address_lockout.free_failures) == (5, 12)
