@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import HTTPConnection
@@ -26,12 +27,18 @@ def is_owner_token(app: LocalDoor, token: str | None) -> bool:
     return token is not None and hmac.compare_digest(token.encode(), app.owner_token.encode())
 
 
-def door_client(connection: HTTPConnection, trusted: TrustedProxies, key: bytes) -> DoorClient:
-    """Who the lock-out counts: the address we resolve ourselves (uvicorn's proxy headers are off) and the
-    device id of a valid door cookie."""
+def client_id(app: LocalDoor, connection: HTTPConnection) -> DoorClient:
+    """Who the lock-out counts: the address resolved here (uvicorn's proxy headers are off, so a guesser
+    cannot pick one per guess) and the device id of a valid door cookie."""
     peer = connection.client.host if connection.client else None
-    address = resolve_client(peer, connection.headers.getlist("x-forwarded-for"), trusted)
-    return DoorClient(address, device_id(connection.cookies.get(COOKIE), key))
+    forwarded = connection.headers.getlist("x-forwarded-for")
+    address = resolve_client(peer, forwarded, _trusted(app.settings.trusted_proxies))
+    return DoorClient(address, device_id(connection.cookies.get(COOKIE), app.door.secret_key))
+
+
+@lru_cache(maxsize=4)
+def _trusted(setting: str) -> TrustedProxies:
+    return TrustedProxies.parse(setting)  # validated when the settings were loaded
 
 
 @dataclass

@@ -14,8 +14,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from smartdoor.bootstrap import LocalDoor
-from smartdoor.domain.client_address import TrustedProxies
-from smartdoor.server.context import RequestContext, actor_for, door_client, is_owner_token
+from smartdoor.server.context import RequestContext, actor_for, client_id, is_owner_token
 from smartdoor.server.graphql_api import build_schema
 from smartdoor.services.authorization import Owner
 
@@ -32,7 +31,6 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
             keep_alive_interval=15,
         )
         self.app = app
-        self.trusted_proxies = TrustedProxies.parse(app.settings.trusted_proxies)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -42,7 +40,7 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             app=self.app,
             actor=actor_for(self.app, authorization),
-            client=door_client(request, self.trusted_proxies, self.app.door.secret_key),
+            client=client_id(self.app, request),
             request=request,
             response=response,
         )

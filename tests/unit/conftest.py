@@ -44,7 +44,6 @@ class Fakes:
     sms: MemorySms
     publisher: MemoryPublisher
     events: MemoryEventLog
-    attempts: MemoryAttempts
 
 
 def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None) -> Fakes:
@@ -60,7 +59,6 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         "sms": MemorySms(),
         "publisher": MemoryPublisher(),
         "events": MemoryEventLog(),
-        "attempts": MemoryAttempts(),
     }
     door = Door(
         policy=policy or DoorPolicy(owner_email="owner@example.com", public_url="https://door.example"),
@@ -69,6 +67,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         ids=SequentialIds(),
         codes=scripted,
         throttle=MemoryThrottle(),
+        attempts=MemoryAttempts(),
         frames=MemoryFrames(),
         cropper=MemoryCropper(),
         **parts,  # type: ignore[arg-type]

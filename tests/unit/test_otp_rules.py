@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from smartdoor.adapters.memory.stores import MemoryAttempts
 from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import Passcode
 from smartdoor.domain.passcodes import hash_code, new_passcode, random_code
@@ -309,5 +310,6 @@ def test_a_right_code_forgives_the_device_and_its_address() -> None:
     for _ in range(4):
         validate_otp(fakes.door, "000000", phone)
     assert validate_otp(fakes.door, code, phone).granted  # the 5th try armed a lock; the right code lifts it
-    assert fakes.attempts.rows == {}
+    assert isinstance(fakes.door.attempts, MemoryAttempts)
+    assert fakes.door.attempts.rows == {}
     assert [validate_otp(fakes.door, "000000", phone) for _ in range(5)] == [DENIED] * 5
