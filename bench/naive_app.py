@@ -93,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\nNaive Smart Door (no parse/validation caches).\n  GraphQL:        {settings.base_url}/graphql\n",
         flush=True,
     )
-    config = uvicorn.Config(naive_app(door), log_level=settings.log_level.lower(), access_log=False)
+    config = uvicorn.Config(
+        naive_app(door), log_level=settings.log_level.lower(), access_log=False, proxy_headers=False
+    )
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

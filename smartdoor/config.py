@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from smartdoor.domain.client_address import TrustedProxies
 from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.policy import DoorPolicy, SmsLimit
 
@@ -49,6 +50,11 @@ def _port(text: str) -> int:
     return value
 
 
+def _proxies(text: str) -> str:
+    TrustedProxies.parse(text)  # raises, naming the bad entry
+    return text
+
+
 def _setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
@@ -75,7 +81,12 @@ class Settings:
     link_lifetime_seconds: float = _setting(
         86400.0, _seconds(60, 7 * 86400), "How long the approve/deny links in an email work."
     )
-    lockout_free_failures: int = _setting(5, _positive_int, "Wrong codes a client may type before lock-out.")
+    lockout_free_failures: int = _setting(
+        5, _positive_int, "Wrong codes a door device (or a cookieless address) may type before lock-out."
+    )
+    lockout_address_free_failures: int = _setting(
+        20, _positive_int, "Wrong codes from one address, all its devices together, before lock-out."
+    )
     lockout_base_seconds: float = _setting(30.0, _seconds(1, 3600), "First lock-out; doubles each time.")
     lockout_max_seconds: float = _setting(3600.0, _seconds(1, 86400), "Longest lock-out.")
     failure_budget_per_minute: int = _setting(
@@ -85,6 +96,9 @@ class Settings:
     sms_per_10_minutes: int = _setting(5, _positive_int, "Passcode SMS per phone per 10 minutes.")
     camera_open_retries: int = _setting(
         5, _positive_int, "Tries to reopen a webcam or stream that never opened before it is shown failed."
+    )
+    trusted_proxies: str = _setting(
+        "", _proxies, "Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed."
     )
     log_level: str = _setting("INFO", str.upper, "Logging level (DEBUG, INFO, WARNING).")
 
@@ -105,6 +119,13 @@ class Settings:
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    def _lockout(self, free_failures: int) -> LockoutPolicy:
+        return LockoutPolicy(
+            free_failures=free_failures,
+            base=timedelta(seconds=self.lockout_base_seconds),
+            ceiling=timedelta(seconds=self.lockout_max_seconds),
+        )
+
     def policy(self) -> DoorPolicy:
         return DoorPolicy(
             owner_email=self.owner_email,
@@ -114,11 +135,8 @@ class Settings:
             visitor_cooldown=timedelta(seconds=self.visitor_cooldown_seconds),
             deny_cooldown=timedelta(seconds=self.deny_cooldown_seconds),
             link_lifetime=timedelta(seconds=self.link_lifetime_seconds),
-            lockout=LockoutPolicy(
-                free_failures=self.lockout_free_failures,
-                base=timedelta(seconds=self.lockout_base_seconds),
-                ceiling=timedelta(seconds=self.lockout_max_seconds),
-            ),
+            lockout=self._lockout(self.lockout_free_failures),
+            address_lockout=self._lockout(self.lockout_address_free_failures),
             failure_budget_per_minute=self.failure_budget_per_minute,
             sms_limits=(
                 SmsLimit(self.sms_per_minute, timedelta(minutes=1)),

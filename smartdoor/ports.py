@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import (
     BoundingBox,
     DetectedFace,
@@ -102,22 +103,43 @@ class Throttle(Protocol):
 
 
 @dataclass(frozen=True)
-class AttemptState:
-    failures: int
+class AttemptRule:
+    """A key the door counts tries under (a device, an address) and the lock-out that key earns."""
+
+    client: str
+    lockout: LockoutPolicy
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Refused: ``locked_until`` is when the client may try again. Admitted: the lock this try has armed,
+    which holds if the code turns out wrong (None: no lock yet)."""
+
+    admitted: bool
     locked_until: datetime | None
 
 
 class ClientAttempts(Protocol):
-    """Wrong passcode tries per door client (an IP or a door device)."""
+    """Tries at the door per client key, counted before any code is looked at."""
 
-    def get(self, client: str, now: datetime) -> AttemptState: ...
+    def begin(self, rules: Sequence[AttemptRule], now: datetime) -> Admission:
+        """Refuse, changing nothing, while any key is locked; else count this try under every key and arm
+        the lock it would earn if wrong, all or nothing and atomically.
 
-    def add_failure(self, client: str, now: datetime, forget_after: timedelta) -> int:
-        """Count a wrong try atomically and return the client's consecutive failures."""
+        Per key: the count restarts after ``forget_after`` of quiet (counted from the end of the lock it
+        armed); from the free tries on, ``locked_until = MAX(existing, now + base * 2**(tries - free))``,
+        capped at the ceiling: a lock is only extended, never shortened by a late write. So concurrent
+        tries cannot all pass before one of them records a failure.
+        DynamoDB: one TransactWriteItems of an UpdateItem per key, each with ``ConditionExpression
+        attribute_not_exists(locked_until) OR locked_until <= :now`` (refused) ``AND tries = :seen``
+        (expressions cannot double, so the adapter computes the next state from the item it read and retries
+        on a lost race); a cancelled condition on the lock is the refusal.
+        """
         ...
 
-    def lock(self, client: str, until: datetime) -> None: ...
-    def clear(self, client: str) -> None: ...
+    def forgive(self, clients: Sequence[str]) -> None:
+        """A right code: forget these keys' tries and armed locks."""
+        ...
 
 
 class FaceIndex(Protocol):

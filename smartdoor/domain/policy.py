@@ -24,7 +24,10 @@ class DoorPolicy:
     visitor_cooldown: timedelta = timedelta(minutes=10)  # one passcode SMS per visit, not per frame
     deny_cooldown: timedelta = timedelta(hours=24)  # a denied face stays quiet this long
     link_lifetime: timedelta = timedelta(hours=24)
-    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)  # per door device (or cookieless address)
+    # Every try from one network address, whatever device cookie it carries: bounds a guesser who takes a
+    # new cookie per guess, while leaving room for a household's several phones.
+    address_lockout: LockoutPolicy = field(default_factory=lambda: LockoutPolicy(free_failures=20))
     # Wrong codes a minute at the door, all clients together; beyond it the owner is alerted.
     failure_budget_per_minute: int = 30
     sms_limits: tuple[SmsLimit, ...] = (

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import HTTPConnection
 
 from smartdoor.bootstrap import LocalDoor
+from smartdoor.domain.client_address import TrustedProxies, resolve_client
+from smartdoor.server.device_cookie import COOKIE, device_id
+from smartdoor.services.access import DoorClient
 from smartdoor.services.authorization import Actor, Anonymous, Owner
 
 
@@ -23,16 +27,25 @@ def is_owner_token(app: LocalDoor, token: str | None) -> bool:
     return token is not None and hmac.compare_digest(token.encode(), app.owner_token.encode())
 
 
-def client_id(connection: HTTPConnection) -> str:
-    # The door's lock-out counts wrong codes per client address.
-    return connection.client.host if connection.client else "unknown"
+def client_id(app: LocalDoor, connection: HTTPConnection) -> DoorClient:
+    """Who the lock-out counts: the address resolved here (uvicorn's proxy headers are off, so a guesser
+    cannot pick one per guess) and the device id of a valid door cookie."""
+    peer = connection.client.host if connection.client else None
+    forwarded = connection.headers.getlist("x-forwarded-for")
+    address = resolve_client(peer, forwarded, _trusted(app.settings.trusted_proxies))
+    return DoorClient(address, device_id(connection.cookies.get(COOKIE), app.door.secret_key))
+
+
+@lru_cache(maxsize=4)
+def _trusted(setting: str) -> TrustedProxies:
+    return TrustedProxies.parse(setting)  # validated when the settings were loaded
 
 
 @dataclass
 class RequestContext:
     app: LocalDoor
     actor: Actor
-    client: str
+    client: DoorClient
     connection_params: dict[str, Any] = field(default_factory=dict)
     # strawberry hands these to resolvers that ask for the raw request
     request: Any = None

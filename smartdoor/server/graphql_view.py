@@ -45,7 +45,7 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             app=self.app,
             actor=actor_for(self.app, authorization),
-            client=client_id(request),
+            client=client_id(self.app, request),
             request=request,
             response=response,
         )

@@ -18,6 +18,7 @@ from smartdoor.adapters.local.outbox import OutboxMessage
 from smartdoor.bootstrap import LocalDoor
 from smartdoor.domain.errors import BadFaceEvent, StorageUnavailable
 from smartdoor.domain.face_events import decode_face_record
+from smartdoor.server import device_cookie
 from smartdoor.server.context import bearer_token, is_owner_token
 from smartdoor.services.sightings import record_face_event
 
@@ -54,7 +55,20 @@ PAGE_HEADERS = {
 
 async def page(request: Request) -> Response:
     # Pages hold no secrets; the owner's token stays in the browser and travels as a bearer header.
-    return FileResponse(FRONTEND / PAGES[request.url.path], headers=PAGE_HEADERS)
+    response = FileResponse(FRONTEND / PAGES[request.url.path], headers=PAGE_HEADERS)
+    if request.url.path == "/door":
+        _give_device_cookie(request, response)
+    return response
+
+
+def _give_device_cookie(request: Request, response: Response) -> None:
+    """A phone that opens the door page gets its own lock-out count (validateOtp reads the cookie)."""
+    app: LocalDoor = request.app.state.door
+    key = app.door.secret_key
+    if device_cookie.device_id(request.cookies.get(device_cookie.COOKIE), key) is None:
+        value = device_cookie.sign(app.door.ids.new_id(), key)
+        secure = app.settings.base_url.startswith("https://")
+        response.headers.append("set-cookie", device_cookie.set_cookie_header(value, secure))
 
 
 async def static_file(request: Request) -> Response:

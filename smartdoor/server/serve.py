@@ -123,6 +123,9 @@ def run_process(
         log_level=settings.log_level.lower(),
         access_log=False,
         ws="websockets-sansio",
+        # uvicorn would believe X-Forwarded-For from loopback; the door resolves client addresses itself
+        # (SMARTDOOR_TRUSTED_PROXIES), so a guesser cannot pick a new "address" per guess.
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     try:

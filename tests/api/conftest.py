@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvicorn
@@ -41,6 +41,7 @@ class RunningServer:
     clock: ManualClock = field(default_factory=lambda: ManualClock(START))
     port: int = 0
     cameras: tuple[str, ...] = ()  # [ID=]SOURCE, as `smartdoor serve --camera` takes them
+    settings: dict[str, Any] = field(default_factory=dict)  # Settings fields beyond the data folder and port
     door: LocalDoor = field(init=False)
     vision: Vision | None = field(init=False, default=None)
     _runner: uvicorn.Server | None = None
@@ -62,14 +63,19 @@ class RunningServer:
     def start(self) -> None:
         self._sock = _bound_socket(self.port)
         self.port = self._sock.getsockname()[1]
-        self.door = build_local(Settings(data_dir=self.data_dir, port=self.port), clock=self.clock)
+        settings = Settings(data_dir=self.data_dir, port=self.port, **self.settings)
+        self.door = build_local(settings, clock=self.clock)
         if self.with_vision:  # analysis in its worker process
             from smartdoor.vision.sources import CameraSpec
 
             specs = [CameraSpec.parse(text, n) for n, text in enumerate(self.cameras, start=1)]
             self.vision = build_vision(self.door, specs)
         config = uvicorn.Config(
-            create_app(self.door, self.vision), log_level="warning", lifespan="on", ws="websockets-sansio"
+            create_app(self.door, self.vision),
+            log_level="warning",
+            lifespan="on",
+            ws="websockets-sansio",
+            proxy_headers=False,  # as `smartdoor serve` runs it: the door resolves proxies itself
         )
         self._runner = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -124,3 +124,25 @@ async def test_one_code_opens_the_door_once_across_processes(two_workers: tuple[
     validate = "mutation($otp: String!) { validateOtp(otp: $otp) { granted } }"
     results = await asyncio.gather(*(execute(base, validate, {"otp": code}) for _ in range(50)))
     assert sorted(r["validateOtp"]["granted"] for r in results) == [False] * 49 + [True]
+
+
+@pytest.mark.parametrize("round_", [1, 2, 3])
+async def test_fifty_wrong_codes_at_once_across_processes_get_five_evaluated(
+    two_workers: tuple[str, str], round_: int
+) -> None:
+    # Fresh connections, which the kernel spreads over both processes; each round is a new server.
+    base, _ = two_workers
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        body = {"query": 'mutation { validateOtp(otp: "000000") { message } }'}
+        # A new X-Forwarded-For on every request from 127.0.0.1, which uvicorn would believe by default.
+        posts = (
+            client.post("/graphql", json=body, headers={"x-forwarded-for": f"198.51.100.{n}"})
+            for n in range(50)
+        )
+        responses = await asyncio.gather(*posts)
+    messages = [r.json()["data"]["validateOtp"]["message"] for r in responses]
+    evaluated = messages.count("Permission denied")
+    assert (evaluated, len(messages)) == (5, 50)
+    locked = [m for m in messages if m != "Permission denied"]
+    assert all(m.startswith("Permission denied. Too many wrong codes: try again in ") for m in locked)

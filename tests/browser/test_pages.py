@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, outbox, passcode_in, post_face_event
@@ -231,3 +231,28 @@ def test_the_console_shows_a_failed_camera_and_why(page: Page, tmp_path: Path) -
         expect(camera).to_contain_text("check the source and restart the server")
     finally:
         running.stop()
+
+
+def test_two_browsers_at_one_address_keep_their_own_lockout(
+    page: Page, browser: Browser, server: RunningServer
+) -> None:
+    def wrong_code(door: Page) -> None:
+        door.locator("#otp").fill("000000")
+        door.get_by_role("button", name="Open the door").click()
+
+    page.goto(f"{server.url}/door")
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: no page script can read or copy it
+    for _ in range(5):
+        wrong_code(page)
+        expect(page.locator("#result")).to_have_text("Permission denied")
+    wrong_code(page)
+    expect(page.locator("#result")).to_have_text(re.compile(r"Too many wrong codes: try again in 30 s"))
+    # Another browser on the same machine (one address) is its own device with its own tries.
+    other = browser.new_context()
+    try:
+        second = other.new_page()
+        second.goto(f"{server.url}/door")
+        wrong_code(second)
+        expect(second.locator("#result")).to_have_text("Permission denied")
+    finally:
+        other.close()

@@ -12,7 +12,9 @@ from smartdoor.adapters.local.housekeeping import Housekeeper
 from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
 from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
 from smartdoor.adapters.memory.clock_ids import ManualClock
+from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import Passcode
+from smartdoor.ports import Admission, AttemptRule
 
 pytestmark = pytest.mark.integration
 
@@ -29,9 +31,9 @@ def test_expired_rows_go_live_rows_stay(tmp_path: Path) -> None:
     passcodes.add(Passcode("new", "v", T0 + 4 * MIN, T0 + 9 * MIN), T0)
     throttle.acquire("short", 1, MIN, T0)
     throttle.acquire("long", 1, 10 * MIN, T0)
-    attempts.add_failure("quiet", T0, 5 * MIN)
-    attempts.add_failure("locked", T0, 5 * MIN)
-    attempts.lock("locked", T0 + 60 * MIN)
+    attempts.begin([AttemptRule("quiet", LockoutPolicy(forget_after=5 * MIN))], T0)
+    locks_at_once = AttemptRule("locked", LockoutPolicy(free_failures=1, base=60 * MIN, forget_after=5 * MIN))
+    attempts.begin([locks_at_once], T0)  # locked for an hour, however short its forget time
     clock.advance(minutes=6)
     assert Housekeeper(db, clock).run_once() == {
         "passcodes": 1,
@@ -41,7 +43,7 @@ def test_expired_rows_go_live_rows_stay(tmp_path: Path) -> None:
     }
     assert passcodes.consume("new", clock.now()) is not None
     assert not throttle.acquire("long", 1, 10 * MIN, clock.now())  # its window is still live
-    assert attempts.get("locked", clock.now()).locked_until == T0 + 60 * MIN
+    assert attempts.begin([locks_at_once], clock.now()) == Admission(False, T0 + 60 * MIN)
     assert Housekeeper(db, clock).run_once() == {
         "passcodes": 0,
         "throttle": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -14,8 +15,14 @@ from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottl
 from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
 from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
 from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
+from smartdoor.adapters.memory.clock_ids import ManualClock
+from smartdoor.bootstrap import build_local
+from smartdoor.config import Settings
 from smartdoor.domain.errors import Conflict, PasscodeCollision
+from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import Passcode, Photo, Sighting, SightingStatus, Visitor
+from smartdoor.ports import Admission, AttemptRule
+from smartdoor.services.access import DoorClient, validate_otp
 
 pytestmark = pytest.mark.integration
 
@@ -70,10 +77,16 @@ def test_a_throttle_counts_exactly_its_limit(db: Database) -> None:
     assert (results.count(True), results.count(False)) == (3, 17)
 
 
-def test_every_wrong_try_is_counted(db: Database) -> None:
+def test_fifty_tries_at_once_admit_exactly_the_free_ones(db: Database) -> None:
     attempts = SqliteAttempts(db)
-    results = at_once(20, lambda _: attempts.add_failure("10.0.0.7", T0, timedelta(minutes=15)))
-    assert sorted(results) == list(range(1, 21))  # each thread saw its own count: no lost update
+    rules = [AttemptRule("device:d1", LockoutPolicy()), AttemptRule("address:10.0.0.7", LockoutPolicy(20))]
+    results = at_once(50, lambda _: attempts.begin(rules, T0))
+    admitted = [r for r in results if isinstance(r, Admission) and r.admitted]
+    # The fifth admitted try armed the 30 s lock before any code was looked at: every later one is refused.
+    assert sorted(admitted, key=lambda a: a.locked_until is not None) == [Admission(True, None)] * 4 + [
+        Admission(True, T0 + timedelta(seconds=30))
+    ]
+    assert results.count(Admission(False, T0 + timedelta(seconds=30))) == 45
 
 
 def test_photos_added_at_once_all_land(db: Database) -> None:
@@ -97,3 +110,14 @@ def test_one_of_ten_decisions_wins(db: Database) -> None:
     assert len(winners) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 9
     assert sightings.get("s1") == winners[0]
+
+
+@pytest.mark.parametrize("client", ["192.0.2.1", "192.0.2.2", "192.0.2.3"])
+def test_fifty_wrong_codes_at_once_get_five_evaluated(tmp_path: Path, client: str) -> None:
+    local = build_local(Settings(data_dir=tmp_path), clock=ManualClock(T0))
+    try:
+        results = at_once(50, lambda _: validate_otp(local.door, "000000", DoorClient(client)).message)
+    finally:
+        local.close()
+    assert results.count("Permission denied") == 5
+    assert results.count("Permission denied. Too many wrong codes: try again in 30 s.") == 45

@@ -34,6 +34,7 @@ from smartdoor.adapters.memory.stores import (
     MemoryVisitors,
 )
 from smartdoor.domain.errors import Conflict, InvalidInput, NotFound, PasscodeCollision
+from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import (
     BoundingBox,
     DetectedFace,
@@ -46,7 +47,8 @@ from smartdoor.domain.model import (
     Visitor,
 )
 from smartdoor.ports import (
-    AttemptState,
+    Admission,
+    AttemptRule,
     ClientAttempts,
     EventLog,
     FaceIndex,
@@ -273,29 +275,78 @@ def test_throttle_all_or_nothing(stores: Stores) -> None:
     assert t.acquire("a", 1, MIN, T0 + 2 * MIN)  # ...and "a" was not counted by that refusal
 
 
-def test_attempts_count_and_forget(stores: Stores) -> None:
-    a = stores.attempts
-    assert a.get("c", T0) == AttemptState(0, None)
-    assert [a.add_failure("c", T0 + n * MIN, 10 * MIN) for n in range(3)] == [1, 2, 3]
-    assert a.get("c", T0 + 12 * MIN - US) == AttemptState(3, None)
-    assert a.get("c", T0 + 12 * MIN) == AttemptState(0, None)  # quiet for exactly forget_after
-    assert a.add_failure("c", T0 + 12 * MIN, 10 * MIN) == 1
-    assert a.add_failure("other", T0, 10 * MIN) == 1  # clients count separately
-    a.clear("c")
-    assert a.get("c", T0 + 12 * MIN) == AttemptState(0, None)
-    assert a.get("other", T0) == AttemptState(1, None)
+SEC = timedelta(seconds=1)
+DOOR = LockoutPolicy(free_failures=5, base=30 * SEC, ceiling=timedelta(hours=1), forget_after=10 * MIN)
 
 
-def test_a_lock_outlives_forgetting(stores: Stores) -> None:
+def rule(client: str, lockout: LockoutPolicy = DOOR) -> AttemptRule:
+    return AttemptRule(client, lockout)
+
+
+def test_tries_are_counted_then_a_lock_is_armed_and_doubles(stores: Stores) -> None:
+    a, c = stores.attempts, [rule("c")]
+    assert [a.begin(c, T0) for _ in range(4)] == [Admission(True, None)] * 4
+    assert a.begin(c, T0) == Admission(True, T0 + 30 * SEC)  # the 5th arms the lock it earns if wrong
+    assert a.begin(c, T0 + 30 * SEC - US) == Admission(False, T0 + 30 * SEC)
+    assert a.begin(c, T0 + 30 * SEC) == Admission(True, T0 + 90 * SEC)  # the 6th: 60 s
+    assert a.begin(c, T0 + 90 * SEC) == Admission(True, T0 + 210 * SEC)  # the 7th: 120 s
+    assert a.begin([rule("other")], T0 + 90 * SEC) == Admission(True, None)  # clients count separately
+
+
+def test_a_lock_is_capped_and_the_doubling_never_overflows(stores: Stores) -> None:
+    a, c = stores.attempts, [rule("c", LockoutPolicy(1, SEC, timedelta(days=1), timedelta(days=2)))]
+    now, waits = T0, []
+    for _ in range(70):  # far past 2**63 microseconds, were the exponent not capped
+        admission = a.begin(c, now)
+        assert admission.admitted
+        assert admission.locked_until is not None
+        waits.append(admission.locked_until - now)
+        now = admission.locked_until
+    assert waits[:3] == [SEC, 2 * SEC, 4 * SEC]
+    assert waits[-1] == timedelta(days=1)
+
+
+def test_a_quiet_client_starts_again_counting_from_its_lock(stores: Stores) -> None:
+    a, c = stores.attempts, [rule("c", LockoutPolicy(2, MIN, timedelta(hours=1), 10 * MIN))]
+    assert a.begin(c, T0) == Admission(True, None)
+    assert a.begin(c, T0 + 10 * MIN) == Admission(True, None)  # quiet for exactly forget_after: try 1 again
+    assert a.begin(c, T0 + 20 * MIN - US) == Admission(True, T0 + 21 * MIN - US)
+    # Quiet means quiet after the lock: 10 minutes from its end the count still stands...
+    assert a.begin(c, T0 + 31 * MIN - 2 * US) == Admission(True, T0 + 33 * MIN - 2 * US)
+    # ...and once a lock has passed by forget_after, the client is forgiven.
+    assert a.begin(c, T0 + 43 * MIN) == Admission(True, None)
+
+
+def test_a_refusal_by_one_key_counts_under_none(stores: Stores) -> None:
     a = stores.attempts
-    assert [a.add_failure("c", T0, MIN) for _ in range(5)] == [1, 2, 3, 4, 5]
-    a.lock("c", T0 + 30 * MIN)
-    assert a.get("c", T0 + 2 * MIN) == AttemptState(5, T0 + 30 * MIN)
-    assert a.get("c", T0 + 30 * MIN) == AttemptState(0, None)
-    a.lock("fresh", T0 + MIN)  # a client with no failures can be locked too
-    assert a.get("fresh", T0) == AttemptState(0, T0 + MIN)
-    a.clear("c")
-    assert a.get("c", T0 + 2 * MIN) == AttemptState(0, None)
+    device, address = rule("device"), rule("address", LockoutPolicy(1, 30 * SEC, MIN, 10 * MIN))
+    assert a.begin([device, address], T0) == Admission(True, T0 + 30 * SEC)
+    assert a.begin([device, address], T0 + SEC) == Admission(False, T0 + 30 * SEC)
+    # The refused try did not count for the device: it is at 1 of 5, so three more pass before the 5th.
+    assert [a.begin([device], T0 + 2 * SEC) for _ in range(3)] == [Admission(True, None)] * 3
+    assert a.begin([device], T0 + 2 * SEC) == Admission(True, T0 + 32 * SEC)
+
+
+def test_a_late_try_cannot_shorten_a_lock(stores: Stores) -> None:
+    a, c = stores.attempts, [rule("c")]
+    for _ in range(5):
+        a.begin(c, T0)
+    assert a.begin(c, T0 + 30 * SEC) == Admission(True, T0 + 90 * SEC)
+    # A try stamped earlier (another process, a slow request) arrives now, and with a milder policy.
+    late = [rule("c", LockoutPolicy(free_failures=1, base=SEC, ceiling=SEC))]
+    assert a.begin(late, T0 + 10 * SEC) == Admission(False, T0 + 90 * SEC)
+    assert a.begin(c, T0 + 90 * SEC - US) == Admission(False, T0 + 90 * SEC)
+
+
+def test_forgiving_lifts_the_armed_lock_and_the_count(stores: Stores) -> None:
+    a = stores.attempts
+    for _ in range(5):
+        a.begin([rule("c"), rule("wide")], T0)
+        a.begin([rule("other")], T0)
+    a.forgive(["c", "wide"])
+    assert [a.begin([rule("c"), rule("wide")], T0 + SEC) for _ in range(4)] == [Admission(True, None)] * 4
+    assert a.begin([rule("other")], T0 + SEC) == Admission(False, T0 + 30 * SEC)
+    a.forgive([])
 
 
 def test_event_log(stores: Stores) -> None:

@@ -10,7 +10,7 @@ from smartdoor.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed, verify_link
 from smartdoor.domain.model import AccessDecision, SightingStatus
 from smartdoor.domain.policy import DoorPolicy
-from smartdoor.services.access import validate_otp
+from smartdoor.services.access import DoorClient, validate_otp
 from smartdoor.services.authorization import Anonymous, LinkHolder, Owner
 from smartdoor.services.console import forget_visitor, list_sightings
 from smartdoor.services.decisions import approve_visitor, register_visitor
@@ -128,7 +128,7 @@ def test_approve_then_register_by_the_owner(fakes: Fakes) -> None:
     [sms] = fakes.sms.sent
     assert sms.phone_number == "+442079460958"
     code = sms.text.split("passcode is ")[1][:6]
-    assert validate_otp(fakes.door, code, "door").message == "Welcome, Ada Lovelace!"
+    assert validate_otp(fakes.door, code, DoorClient("door")).message == "Welcome, Ada Lovelace!"
     assert fakes.events.kinds() == ["NEW_FACE", "APPROVED", "REGISTERED", "CODE_SENT", "DOOR_OPENED"]
 
 
@@ -287,7 +287,7 @@ def test_a_storage_failure_midway_undoes_the_whole_registration(fakes: Fakes) ->
     assert fakes.sightings.items[sighting.id].status is SightingStatus.REGISTERED
     assert fakes.faces.labels[sighting.face_id] == f"visitor-{done.visitor.id}"
     [sms] = fakes.sms.sent
-    assert validate_otp(fakes.door, sms.text.split("passcode is ")[1][:6], "door").granted
+    assert validate_otp(fakes.door, sms.text.split("passcode is ")[1][:6], DoorClient("door")).granted
 
 
 def test_a_passcode_collision_redraws_and_registers_once() -> None:

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 
+from smartdoor.adapters.memory.stores import MemoryAttempts
+from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import Passcode
 from smartdoor.domain.passcodes import hash_code, new_passcode, random_code
 from smartdoor.domain.policy import DoorPolicy, SmsLimit
-from smartdoor.services.access import AccessResult, validate_otp
+from smartdoor.services.access import AccessResult, DoorClient, validate_otp
 from smartdoor.services.passcodes import send_passcode
 from smartdoor.services.sightings import record_face_event
 from tests.unit.builders import matching, registered_visitor
@@ -20,6 +22,7 @@ from tests.unit.conftest import KEY, Fakes, make_fakes
 pytestmark = pytest.mark.unit
 
 DENIED = AccessResult(False, "Permission denied", None)
+MALLORY, ADA_PHONE = DoorClient("mallory"), DoorClient("ada-phone")  # cookieless clients, by address
 
 
 def sms_code(fakes: Fakes, index: int = -1) -> str:
@@ -61,7 +64,7 @@ def test_expiry_is_checked_on_read_while_the_expired_row_still_exists(seconds: i
     registered_visitor(fakes, name="Ada")
     code = sms_code(fakes)
     fakes.clock.advance(seconds=seconds)
-    result = validate_otp(fakes.door, code, "door-1")
+    result = validate_otp(fakes.door, code, DoorClient("door-1"))
     assert result == (AccessResult(True, "Welcome, Ada!", "Ada") if granted else DENIED)
     if not granted:
         # The store never deleted it (a lazy TTL would not have either): the check was in code.
@@ -72,8 +75,8 @@ def test_a_code_works_once() -> None:
     fakes = make_fakes()
     registered_visitor(fakes, name="Ada")
     code = sms_code(fakes)
-    assert validate_otp(fakes.door, code, "door-1").granted
-    assert validate_otp(fakes.door, code, "door-1") == DENIED
+    assert validate_otp(fakes.door, code, DoorClient("door-1")).granted
+    assert validate_otp(fakes.door, code, DoorClient("door-1")) == DENIED
 
 
 def test_fifty_parallel_tries_of_one_code_open_the_door_once() -> None:
@@ -85,7 +88,7 @@ def test_fifty_parallel_tries_of_one_code_open_the_door_once() -> None:
 
     def attempt(n: int) -> None:
         barrier.wait()
-        results.append(validate_otp(fakes.door, code, f"door-{n}").granted)
+        results.append(validate_otp(fakes.door, code, DoorClient(f"door-{n}")).granted)
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in range(50)]
     for t in threads:
@@ -107,8 +110,8 @@ def test_live_codes_are_unique_a_collision_draws_again() -> None:
     assert fakes.codes.drawn == ["111111", "111111", "222222"]
     assert sms_code(fakes) == "222222"
     assert {p.visitor_id for p in fakes.passcodes.items.values()} == {ada.id, bo.id}
-    assert validate_otp(fakes.door, "111111", "door").visitor_name == "Ada"
-    assert validate_otp(fakes.door, "222222", "door").visitor_name == "Bo"
+    assert validate_otp(fakes.door, "111111", DoorClient("door")).visitor_name == "Ada"
+    assert validate_otp(fakes.door, "222222", DoorClient("door")).visitor_name == "Bo"
 
 
 def test_an_expired_code_may_be_drawn_again() -> None:
@@ -117,7 +120,7 @@ def test_an_expired_code_may_be_drawn_again() -> None:
     fakes.clock.advance(minutes=6)
     registered_visitor(fakes, name="Bo", phone="+12025550100")
     assert fakes.codes.drawn == ["333333", "333333"]
-    assert validate_otp(fakes.door, "333333", "door").visitor_name == "Bo"
+    assert validate_otp(fakes.door, "333333", DoorClient("door")).visitor_name == "Bo"
 
 
 @pytest.mark.parametrize("kind", ["wrong", "expired", "used", "letters", "empty", "long"])
@@ -126,7 +129,7 @@ def test_one_answer_for_every_bad_code(kind: str) -> None:
     registered_visitor(fakes)
     code = sms_code(fakes)
     if kind == "used":
-        validate_otp(fakes.door, code, "door-0")
+        validate_otp(fakes.door, code, DoorClient("door-0"))
     if kind == "expired":
         fakes.clock.advance(minutes=5)
     typed = {
@@ -137,7 +140,7 @@ def test_one_answer_for_every_bad_code(kind: str) -> None:
         "empty": "",
         "long": "1" * 7,
     }
-    assert validate_otp(fakes.door, typed[kind], "door-1") == DENIED
+    assert validate_otp(fakes.door, typed[kind], DoorClient("door-1")) == DENIED
 
 
 def test_five_wrong_tries_then_an_exponential_lockout() -> None:
@@ -145,19 +148,19 @@ def test_five_wrong_tries_then_an_exponential_lockout() -> None:
     registered_visitor(fakes, name="Ada")
     code = sms_code(fakes)
     for _ in range(4):
-        assert validate_otp(fakes.door, "000000", "mallory") == DENIED
+        assert validate_otp(fakes.door, "000000", MALLORY) == DENIED
     # The fifth wrong try is answered, and locks the client for 30 s.
-    assert validate_otp(fakes.door, "000000", "mallory") == DENIED
-    locked = validate_otp(fakes.door, code, "mallory")  # even the right code is refused while locked
+    assert validate_otp(fakes.door, "000000", MALLORY) == DENIED
+    locked = validate_otp(fakes.door, code, MALLORY)  # even the right code is refused while locked
     assert locked == AccessResult(False, "Permission denied. Too many wrong codes: try again in 30 s.")
     fakes.clock.advance(seconds=30)
-    assert validate_otp(fakes.door, "000000", "mallory") == DENIED  # 6th: 60 s
-    assert validate_otp(fakes.door, "000000", "mallory").message.endswith("try again in 60 s.")
+    assert validate_otp(fakes.door, "000000", MALLORY) == DENIED  # 6th: 60 s
+    assert validate_otp(fakes.door, "000000", MALLORY).message.endswith("try again in 60 s.")
     fakes.clock.advance(seconds=60)
-    validate_otp(fakes.door, "000000", "mallory")  # 7th: 120 s
-    assert validate_otp(fakes.door, "000000", "mallory").message.endswith("try again in 120 s.")
+    validate_otp(fakes.door, "000000", MALLORY)  # 7th: 120 s
+    assert validate_otp(fakes.door, "000000", MALLORY).message.endswith("try again in 120 s.")
     # The code that mallory could not use stays live for its owner on another client.
-    assert validate_otp(fakes.door, code, "ada-phone").visitor_name == "Ada"
+    assert validate_otp(fakes.door, code, ADA_PHONE).visitor_name == "Ada"
 
 
 def test_the_lockout_is_per_client_and_a_success_clears_it() -> None:
@@ -165,33 +168,33 @@ def test_the_lockout_is_per_client_and_a_success_clears_it() -> None:
     registered_visitor(fakes, name="Ada")
     code = sms_code(fakes)
     for _ in range(4):
-        validate_otp(fakes.door, "000000", "ada-phone")
+        validate_otp(fakes.door, "000000", ADA_PHONE)
     for _ in range(5):
-        validate_otp(fakes.door, "000000", "mallory")
+        validate_otp(fakes.door, "000000", MALLORY)
     # Mallory is locked; Ada's phone, with four wrong tries, is not, and her right code clears its count.
-    assert validate_otp(fakes.door, "000000", "mallory").message.startswith("Permission denied. Too many")
-    assert validate_otp(fakes.door, code, "ada-phone").granted
+    assert validate_otp(fakes.door, "000000", MALLORY).message.startswith("Permission denied. Too many")
+    assert validate_otp(fakes.door, code, ADA_PHONE).granted
     for _ in range(4):
-        assert validate_otp(fakes.door, "000000", "ada-phone") == DENIED  # counting from zero again
-    assert validate_otp(fakes.door, "000000", "ada-phone") == DENIED  # the 5th: now locked
-    assert validate_otp(fakes.door, "000000", "ada-phone").message.startswith("Permission denied. Too many")
+        assert validate_otp(fakes.door, "000000", ADA_PHONE) == DENIED  # counting from zero again
+    assert validate_otp(fakes.door, "000000", ADA_PHONE) == DENIED  # the 5th: now locked
+    assert validate_otp(fakes.door, "000000", ADA_PHONE).message.startswith("Permission denied. Too many")
 
 
 def test_a_quiet_client_is_forgiven() -> None:
     fakes = make_fakes()
     for _ in range(4):
-        validate_otp(fakes.door, "000000", "kid")
+        validate_otp(fakes.door, "000000", DoorClient("kid"))
     fakes.clock.advance(hours=1)
     for _ in range(4):
-        assert validate_otp(fakes.door, "000000", "kid") == DENIED
-    assert validate_otp(fakes.door, "000000", "kid") == DENIED  # the 5th of this hour: now locked
-    assert "try again" in validate_otp(fakes.door, "000000", "kid").message
+        assert validate_otp(fakes.door, "000000", DoorClient("kid")) == DENIED
+    assert validate_otp(fakes.door, "000000", DoorClient("kid")) == DENIED  # the 5th of this hour: now locked
+    assert "try again" in validate_otp(fakes.door, "000000", DoorClient("kid")).message
 
 
 def test_a_burst_of_wrong_codes_alerts_the_owner_once() -> None:
     fakes = make_fakes(policy=DoorPolicy(owner_email="owner@example.com", failure_budget_per_minute=10))
     for n in range(40):
-        validate_otp(fakes.door, "000000", f"bot-{n}")  # many clients: no lock-out stops them
+        validate_otp(fakes.door, "000000", DoorClient(f"bot-{n}"))  # many clients: no lock-out stops them
     alerts = [e for e in fakes.mailer.sent if "wrong passcodes" in e.subject]
     assert len(alerts) == 1
     assert alerts[0].to == "owner@example.com"
@@ -201,7 +204,7 @@ def test_a_mail_outage_does_not_break_the_door() -> None:
     fakes = make_fakes(policy=DoorPolicy(failure_budget_per_minute=1))
     fakes.mailer.fail = True
     for n in range(3):
-        assert validate_otp(fakes.door, "000000", f"bot-{n}") == DENIED
+        assert validate_otp(fakes.door, "000000", DoorClient(f"bot-{n}")) == DENIED
 
 
 def test_sms_limits_per_phone() -> None:
@@ -247,3 +250,67 @@ def test_a_stored_passcode_is_a_plain_value() -> None:
     p = Passcode("h", "v", make_fakes().clock.now(), make_fakes().clock.now() + timedelta(minutes=5))
     assert p.is_live(p.created_at)
     assert not p.is_live(p.expires_at)
+
+
+def test_fifty_parallel_wrong_codes_from_one_client_get_five_evaluated() -> None:
+    fakes = make_fakes()
+    barrier = threading.Barrier(50)
+    results: list[str] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        results.append(validate_otp(fakes.door, "000000", MALLORY).message)
+
+    threads = [threading.Thread(target=attempt) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("Permission denied") == 5
+    assert results.count("Permission denied. Too many wrong codes: try again in 30 s.") == 45
+    assert fakes.events.kinds().count("ACCESS_DENIED") == 5
+
+
+def test_two_devices_behind_one_address_keep_their_own_counts() -> None:
+    fakes = make_fakes()
+    registered_visitor(fakes, name="Ada")
+    code = sms_code(fakes)
+    first, second = DoorClient("192.0.2.1", "phone-1"), DoorClient("192.0.2.1", "phone-2")
+    for _ in range(5):
+        validate_otp(fakes.door, "000000", first)
+    assert validate_otp(fakes.door, code, first).message.endswith("try again in 30 s.")
+    # The second phone in the house is not locked out by the first one's typos.
+    assert validate_otp(fakes.door, "000000", second) == DENIED
+    assert validate_otp(fakes.door, code, second).visitor_name == "Ada"
+
+
+def test_new_devices_per_guess_are_bounded_by_the_address() -> None:
+    fakes = make_fakes(policy=DoorPolicy(address_lockout=LockoutPolicy(free_failures=20)))
+    answers = [validate_otp(fakes.door, "000000", DoorClient("192.0.2.1", f"d{n}")) for n in range(22)]
+    assert answers[:20] == [DENIED] * 20
+    locked = AccessResult(False, "Permission denied. Too many wrong codes: try again in 30 s.")
+    assert answers[20:] == [locked] * 2
+    # Another address is a client of its own.
+    assert validate_otp(fakes.door, "000000", DoorClient("192.0.2.2", "d99")) == DENIED
+
+
+def test_without_a_device_cookie_an_address_has_one_devices_allowance() -> None:
+    fakes = make_fakes()
+    cookieless = DoorClient("192.0.2.1")
+    assert [validate_otp(fakes.door, "000000", cookieless) for _ in range(5)] == [DENIED] * 5
+    assert validate_otp(fakes.door, "000000", cookieless).message.startswith("Permission denied. Too many")
+    # A phone with its cookie on that address still has its own tries (and the address has room).
+    assert validate_otp(fakes.door, "000000", DoorClient("192.0.2.1", "phone")) == DENIED
+
+
+def test_a_right_code_forgives_the_device_and_its_address() -> None:
+    fakes = make_fakes(policy=DoorPolicy(address_lockout=LockoutPolicy(free_failures=6)))
+    registered_visitor(fakes, name="Ada")
+    code = sms_code(fakes)
+    phone = DoorClient("192.0.2.1", "phone")
+    for _ in range(4):
+        validate_otp(fakes.door, "000000", phone)
+    assert validate_otp(fakes.door, code, phone).granted  # the 5th try armed a lock; the right code lifts it
+    assert isinstance(fakes.door.attempts, MemoryAttempts)
+    assert fakes.door.attempts.rows == {}
+    assert [validate_otp(fakes.door, "000000", phone) for _ in range(5)] == [DENIED] * 5

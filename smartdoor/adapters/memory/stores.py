@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -26,7 +26,7 @@ from smartdoor.domain.model import (
     SightingStatus,
     Visitor,
 )
-from smartdoor.ports import AttemptState, ThrottleRule
+from smartdoor.ports import Admission, AttemptRule, ThrottleRule
 
 T = TypeVar("T")
 
@@ -154,32 +154,40 @@ class MemoryThrottle:
             return True
 
 
+@dataclass(frozen=True)
+class AttemptRow:
+    tries: int
+    locked_until: datetime | None
+    forget_at: datetime
+
+
 class MemoryAttempts:
     def __init__(self) -> None:
-        self.states: dict[str, tuple[int, datetime | None, datetime]] = {}  # failures, locked, forget at
+        self.rows: dict[str, AttemptRow] = {}  # by client key: what a test inspects
         self._lock = threading.Lock()
 
-    def get(self, client: str, now: datetime) -> AttemptState:
-        failures, locked, forget_at = self.states.get(client, (0, None, now))
-        if forget_at <= now and (locked is None or locked <= now):
-            return AttemptState(0, None)
-        return AttemptState(failures, locked)
-
-    def add_failure(self, client: str, now: datetime, forget_after: timedelta) -> int:
+    def begin(self, rules: Sequence[AttemptRule], now: datetime) -> Admission:
         with self._lock:
-            failures, locked, forget_at = self.states.get(client, (0, None, now))
-            failures = failures + 1 if forget_at > now else 1
-            self.states[client] = (failures, locked, now + forget_after)
-            return failures
+            locks = [row.locked_until for r in rules if (row := self.rows.get(r.client)) is not None]
+            refused = [until for until in locks if until is not None and until > now]
+            if refused:
+                return Admission(False, max(refused))
+            armed: list[datetime] = []
+            for rule in rules:
+                row = self.rows.get(rule.client)
+                tries = row.tries + 1 if row is not None and row.forget_at > now else 1
+                until = rule.lockout.lock_until(tries, now)
+                kept = row.locked_until if row is not None else None
+                locked = max(kept, until) if kept is not None and until is not None else kept or until
+                if until is not None:
+                    armed.append(until)
+                self.rows[rule.client] = AttemptRow(tries, locked, (until or now) + rule.lockout.forget_after)
+            return Admission(True, max(armed) if armed else None)
 
-    def lock(self, client: str, until: datetime) -> None:
+    def forgive(self, clients: Sequence[str]) -> None:
         with self._lock:
-            failures, _, forget_at = self.states.get(client, (0, None, until))
-            self.states[client] = (failures, until, max(forget_at, until))
-
-    def clear(self, client: str) -> None:
-        with self._lock:
-            self.states.pop(client, None)
+            for client in clients:
+                self.rows.pop(client, None)
 
 
 class MemoryFaceIndex:
