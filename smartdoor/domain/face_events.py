@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from smartdoor.domain.descriptors import checked_descriptor
 from smartdoor.domain.errors import BadFaceEvent
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceEvent, FaceMatch
 
@@ -71,7 +72,8 @@ def _face(raw: Any, where: str) -> DetectedFace:
     if descriptor is not None:
         if not isinstance(descriptor, list) or not descriptor:
             raise BadFaceEvent(f"{where}.DetectedFace.Descriptor is not a list of numbers")
-        descriptor = tuple(_number(v, f"{where}.DetectedFace.Descriptor") for v in descriptor)
+        values = tuple(_number(v, f"{where}.DetectedFace.Descriptor") for v in descriptor)
+        descriptor = checked_descriptor(values, f"{where}.DetectedFace.Descriptor")
     return DetectedFace(
         bounding_box=BoundingBox(
             left=_number(box.get("Left"), "BoundingBox.Left"),

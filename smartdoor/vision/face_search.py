@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from smartdoor.domain.descriptors import DESCRIPTOR_LENGTH
 from smartdoor.domain.model import FaceMatch
 
-DIMENSIONS = 128
+DIMENSIONS = DESCRIPTOR_LENGTH
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from smartdoor.domain.descriptors import checked_descriptor
 from smartdoor.domain.errors import Conflict, InvalidInput, NotFound, PasscodeCollision
 from smartdoor.domain.model import (
     BoundingBox,
@@ -182,6 +183,8 @@ class MemoryFaceIndex:
         self._count = 0
 
     def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+        if face.descriptor is not None:
+            checked_descriptor(face.descriptor)  # refused as the local index refuses it
         self._count += 1
         face_id = next(self._ids) if self._ids is not None else f"face-{self._count}"
         self.labels[face_id] = external_id
