@@ -87,6 +87,7 @@ def build_local(
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
     from smartdoor.adapters.local.sighting_feed import FeedFollower, SqliteSightingFeed
+    from smartdoor.adapters.local.sqlite_claims import SqliteClaims
     from smartdoor.adapters.local.sqlite_events import SqliteEventLog
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
@@ -118,6 +119,7 @@ def build_local(
         passcodes=SqlitePasscodes(database),
         throttle=SqliteThrottle(database),
         attempts=SqliteAttempts(database),
+        claims=SqliteClaims(database),
         faces=faces,
         photos=photos,
         frames=FramesArriveWithEvents(),

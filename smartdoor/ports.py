@@ -118,6 +118,26 @@ class ClientAttempts(Protocol):
     def clear(self, client: str) -> None: ...
 
 
+class Claims(Protocol):
+    """Once-only claims on keys (a face event's identity), each held until it expires.
+
+    DynamoDB: claim is one PutItem with ``attribute_not_exists(key) OR expires_at <= :now`` (and a TTL),
+    extend one UpdateItem, release one DeleteItem.
+    """
+
+    def claim(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        """Take ``key`` unless a live claim holds it (one conditional insert); True when taken."""
+        ...
+
+    def extend(self, key: str, expires_at: datetime) -> None:
+        """Keep a claim this caller holds until ``expires_at``."""
+        ...
+
+    def release(self, key: str) -> None:
+        """Give a claim back (the work it guarded failed), so a retry can take it."""
+        ...
+
+
 class FaceIndex(Protocol):
     """Faces the door can recognise, each labelled ``sighting-<id>`` or ``visitor-<id>``."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from pathlib import Path
@@ -61,8 +62,14 @@ def event(name: str) -> dict[str, Any]:
     return record
 
 
+_later_frames = itertools.count(1)
+
+
 def known_face_event(face_id: str, label: str, similarity: float = 99.0) -> dict[str, Any]:
+    """A later frame of the stream (its own fragment: a frame's record is handled once) matching a face."""
     record = event("unknown_face.json")
+    video = record["InputInformation"]["KinesisVideo"]
+    video["FragmentNumber"] = f"{video['FragmentNumber']}-later-{next(_later_frames)}"
     record["FaceSearchResponse"][0]["MatchedFaces"] = [
         {"Similarity": similarity, "Face": {"FaceId": face_id, "ExternalImageId": label, "Confidence": 99.9}}
     ]

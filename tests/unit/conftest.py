@@ -11,6 +11,7 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, ScriptedCodes, Sequ
 from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, MemorySms
 from smartdoor.adapters.memory.stores import (
     MemoryAttempts,
+    MemoryClaims,
     MemoryCropper,
     MemoryEventLog,
     MemoryFaceIndex,
@@ -68,6 +69,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         codes=scripted,
         throttle=MemoryThrottle(),
         attempts=MemoryAttempts(),
+        claims=MemoryClaims(),
         frames=MemoryFrames(),
         cropper=MemoryCropper(),
         **parts,  # type: ignore[arg-type]

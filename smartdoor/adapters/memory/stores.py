@@ -174,6 +174,29 @@ class MemoryAttempts:
             self.states.pop(client, None)
 
 
+class MemoryClaims:
+    def __init__(self) -> None:
+        self.items: dict[str, datetime] = {}  # key → expires at; expired ones stay, as a lazy TTL's would
+        self._lock = threading.Lock()
+
+    def claim(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        with self._lock:
+            held = self.items.get(key)
+            if held is not None and held > now:
+                return False
+            self.items[key] = expires_at
+            return True
+
+    def extend(self, key: str, expires_at: datetime) -> None:
+        with self._lock:
+            if key in self.items:
+                self.items[key] = expires_at
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self.items.pop(key, None)
+
+
 class MemoryFaceIndex:
     """Labels only; the dlib index adds descriptors and search."""
 
