@@ -16,6 +16,7 @@ from smartdoor.domain.model import (
     DetectedFace,
     DoorEvent,
     Email,
+    FaceMatch,
     Page,
     Passcode,
     Photo,
@@ -147,6 +148,10 @@ class FaceIndex(Protocol):
 
     def relabel(self, face_id: str, external_id: str) -> None: ...
     def delete(self, face_ids: Iterable[str]) -> None: ...
+
+    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
+        """Other indexed faces like this indexed one, similarity ≥ threshold (Rekognition: SearchFaces)."""
+        ...
 
     def delete_label(self, external_id: str) -> None:
         """Forget every face with this label (a visitor enrolled from several photos has several)."""

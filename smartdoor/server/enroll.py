@@ -89,9 +89,15 @@ def enroll_from_photos(
         out.write(f"Not enrolled: {odd}\n")
         return 2
     try:
-        visitor = enroll_visitor(door.door, Owner(), name, phone, [photo for _, photo in photos])
+        enrolment = enroll_visitor(door.door, Owner(), name, phone, [photo for _, photo in photos])
     except DomainError as exc:
         out.write(f"Not enrolled: {exc}\n")
         return 2
+    visitor = enrolment.visitor
     out.write(f"Enrolled {visitor.name} ({visitor.id}) from {len(photos)} photo(s).\n")
+    for sighting in enrolment.resolved:
+        out.write(
+            f"The camera saw {visitor.name} as a stranger at {sighting.camera_id} (sighting {sighting.id}):"
+            " that sighting is now registered as them, and their next visit sends a passcode.\n"
+        )
     return 0 if not problems else 3

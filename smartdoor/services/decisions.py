@@ -9,6 +9,7 @@ from smartdoor.domain.model import AccessDecision, DoorEventKind, Sighting, Sigh
 from smartdoor.domain.visitor_details import clean_name, clean_phone_number
 from smartdoor.services.authorization import Actor, authorize_for_sighting, spend_link
 from smartdoor.services.context import Door, log
+from smartdoor.services.own_sightings import resolve_own_sightings
 from smartdoor.services.passcodes import send_passcode
 from smartdoor.services.sightings import VISITOR_PREFIX
 
@@ -74,4 +75,5 @@ def register_visitor(
     door.faces.relabel(sighting.face_id, f"{VISITOR_PREFIX}{visitor_id}")
     door.record(DoorEventKind.REGISTERED, sighting_id, visitor_id, sighting.camera_id, clean)
     log.info("sighting %s registered as visitor %s", sighting_id, visitor_id)
+    resolve_own_sightings(door, visitor, [sighting.face_id])  # their other pending sightings are theirs too
     return Registration(visitor, send_passcode(door, visitor))

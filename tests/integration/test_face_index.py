@@ -80,3 +80,14 @@ def test_a_bad_stored_row_is_skipped_and_reported_once(
     reports = [r for r in caplog.records if "face-bad" in r.getMessage()]
     assert len(reports) == 1
     assert "3 values" in reports[0].getMessage() or "12 bytes" in reports[0].getMessage()
+
+
+def test_similar_faces_are_the_others_of_the_same_person(index: FaceIndex) -> None:
+    ada, eve = (0.05,) * 128, (-0.05,) * 128
+    first = index.index_face(face(ada), None, "sighting-s1")
+    second = index.index_face(face(ada), None, "visitor-v1")
+    index.index_face(face(eve), None, "sighting-s2")
+    index.index_face(face(None), None, "sighting-s3")  # no descriptor: never anyone's look-alike
+    [match] = index.similar_faces(second, 90.0)
+    assert (match.face_id, match.external_image_id, match.similarity) == (first, "sighting-s1", 100.0)
+    assert index.similar_faces("face-unknown", 90.0) == ()

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from smartdoor.adapters.local.database import Database, to_micros
 from smartdoor.domain.descriptors import checked_descriptor, descriptor_problem
 from smartdoor.domain.errors import StorageUnavailable
-from smartdoor.domain.model import DetectedFace
+from smartdoor.domain.model import DetectedFace, FaceMatch
 from smartdoor.ports import Clock, IdGenerator
 from smartdoor.vision.face_search import DescriptorMatrix, SearchResult, SearchSettings
 
@@ -82,11 +82,12 @@ class LocalFaceIndex:
 
     # --- search (the local analyser's) -------------------------------------------------------------
 
+    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
+        self._refresh()
+        return tuple(self.matrix.alike(face_id, threshold))
+
     def search(self, descriptor: npt.ArrayLike) -> SearchResult:
-        with self._lock:
-            current = self._version()
-            if current != self._loaded_version:
-                self._reload(current)
+        self._refresh()
         return self.matrix.search(descriptor)
 
     def label(self, face_id: str) -> str | None:
@@ -95,6 +96,13 @@ class LocalFaceIndex:
         return str(row[0]) if row else None
 
     # --- internals ---------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Reload first when any process changed the faces since the last load."""
+        with self._lock:
+            current = self._version()
+            if current != self._loaded_version:
+                self._reload(current)
 
     def _version(self) -> int:
         return int(self._db.connection().execute("SELECT version FROM faces_version").fetchone()[0])

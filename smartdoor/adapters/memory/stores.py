@@ -14,6 +14,7 @@ from smartdoor.domain.model import (
     BoundingBox,
     DetectedFace,
     DoorEvent,
+    FaceMatch,
     Page,
     Passcode,
     Photo,
@@ -198,10 +199,11 @@ class MemoryClaims:
 
 
 class MemoryFaceIndex:
-    """Labels only; the dlib index adds descriptors and search."""
+    """Labels, and descriptors only to tell who is who: faces with equal descriptors are one person."""
 
     def __init__(self, ids: Iterable[str] | None = None) -> None:
         self.labels: dict[str, str] = {}
+        self.descriptors: dict[str, tuple[float, ...]] = {}
         self._ids = iter(ids) if ids is not None else None
         self._count = 0
 
@@ -211,7 +213,19 @@ class MemoryFaceIndex:
         self._count += 1
         face_id = next(self._ids) if self._ids is not None else f"face-{self._count}"
         self.labels[face_id] = external_id
+        if face.descriptor is not None:
+            self.descriptors[face_id] = face.descriptor
         return face_id
+
+    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
+        mine = self.descriptors.get(face_id)
+        if mine is None:
+            return ()
+        return tuple(
+            FaceMatch(other, 100.0, self.labels[other])
+            for other, theirs in self.descriptors.items()
+            if other != face_id and theirs == mine and other in self.labels
+        )
 
     def relabel(self, face_id: str, external_id: str) -> None:
         self.labels[face_id] = external_id
@@ -219,6 +233,7 @@ class MemoryFaceIndex:
     def delete(self, face_ids: Iterable[str]) -> None:
         for face_id in face_ids:
             self.labels.pop(face_id, None)
+            self.descriptors.pop(face_id, None)
 
     def delete_label(self, external_id: str) -> None:
         self.delete([face for face, label in self.labels.items() if label == external_id])
