@@ -19,7 +19,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tests.api.helpers import event, execute, outbox, passcode_in, post_face_event
+from tests.api.helpers import event, execute, later_frame, outbox, passcode_in, post_face_event
 
 pytestmark = pytest.mark.api
 
@@ -78,7 +78,7 @@ async def test_every_console_sees_every_sighting(two_workers: tuple[str, str]) -
     await asyncio.sleep(0.5)  # both processes' feed followers now see subscribers
     made = []
     for _ in range(6):
-        response = await asyncio.to_thread(post_face_event, base, token, event("unknown_face.json"))
+        response = await asyncio.to_thread(post_face_event, base, token, later_frame("unknown_face.json"))
         made.append(response.json()["sightings"][0]["id"])
     for ws in consoles:
         got: list[str] = []
