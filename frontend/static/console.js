@@ -6,6 +6,7 @@ const token = ownerToken();
 const auth = { token };
 const SIGHTING = "id faceId cameraId status createdAt visitorId photo { url } facePhoto { url }";
 const sightings = new Map();
+const visitorNames = new Map(); // visitor id → name, for "registered as …" on a sighting's card
 const $ = (id) => document.getElementById(id);
 const flash = (message, kind = "ok") => announce($("flash"), message, kind);
 
@@ -58,6 +59,12 @@ async function decide(s, decision) {
   } catch (error) { flash(error.message, "bad"); }
 }
 
+// Who a decided sighting turned out to be (a pending stranger may later be enrolled or registered).
+function whoItWas(s) {
+  const name = visitorNames.get(s.visitorId);
+  return s.status === "REGISTERED" && name ? `Registered as ${name}` : "";
+}
+
 function sightingCard(s) {
   // The face alone reads best at a glance; the whole frame is one click away.
   const picture = s.facePhoto?.url ?? s.photo?.url;
@@ -65,10 +72,11 @@ function sightingCard(s) {
     ? el("a", { href: s.photo?.url ?? picture, target: "_blank", rel: "noopener", "aria-label": "Open the whole frame" },
         el("img", { class: "photo", src: picture, alt: `Visitor at ${s.cameraId}` }))
     : el("p", { class: "hint" }, "No photo captured.");
-  const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status },
+  const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status, "data-who": whoItWas(s) },
     photo,
     el("p", { class: "row" }, el("span", { class: `badge ${s.status}` }, s.status),
       el("span", {}, s.cameraId), el("time", { datetime: s.createdAt }, when(s.createdAt))));
+  if (whoItWas(s)) card.append(el("p", { class: "who" }, whoItWas(s)));
   if (s.status === "PENDING") {
     card.append(el("div", { class: "row" },
       el("button", { onclick: () => decide(s, "APPROVE") }, "Approve"),
@@ -85,7 +93,7 @@ function renderSightings() {
   const existing = new Map([...root.querySelectorAll("article.sighting")].map((n) => [n.dataset.id, n]));
   const cards = list.map((s) => {
     const node = existing.get(s.id);
-    return node && node.dataset.status === s.status ? node : sightingCard(s);
+    return node && node.dataset.status === s.status && node.dataset.who === whoItWas(s) ? node : sightingCard(s);
   });
   if (cards.length) root.replaceChildren(...cards);
 }
@@ -109,6 +117,9 @@ async function forget(v) {
 async function refreshVisitors() {
   const data = await request(`query { visitors(limit: 50) { items { id name phoneNumber createdAt photos { url } } } }`, {}, auth);
   const items = data.visitors.items;
+  visitorNames.clear();
+  for (const v of items) visitorNames.set(v.id, v.name);
+  renderSightings();
   if (!items.length) { $("visitors").replaceChildren(el("li", { class: "hint" }, "No registered visitors yet.")); return; }
   $("visitors").replaceChildren(...items.map((v) => el("li", { class: "row visitor", "data-id": v.id },
     ...v.photos.slice(-3).map((p) => el("img", { class: "thumb", src: p.url, alt: `Photo of ${v.name}` })),
@@ -152,10 +163,18 @@ if (!token) {
     data: (data) => {
       const s = data.onSighting;
       if (!s) return;
+      const before = sightings.get(s.id);
       sightings.set(s.id, s);
       renderSightings();
       refreshTimeline().catch(() => {});
       if (s.status === "KNOWN") refreshVisitors().catch(() => {});
+      // A stranger's card resolved elsewhere (an enrolment, a registration): say who it was.
+      if (s.status === "REGISTERED" && before && before.status !== "REGISTERED") {
+        refreshVisitors().then(() => {
+          const name = visitorNames.get(s.visitorId) ?? "A registered visitor";
+          flash(`${name} was the stranger seen at ${s.cameraId}: that sighting is registered as them now, and their next visit sends a passcode.`);
+        }).catch(() => {});
+      }
     },
     status: (state) => {
       setLive(state);

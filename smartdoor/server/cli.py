@@ -36,7 +36,8 @@ def _enroll(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.data_dir:
         settings = replace(settings, data_dir=args.data_dir)
-    door = build_local(settings)
+    # Beside a running server: the console there hears of the sightings this enrolment resolves.
+    door = build_local(settings, primary=False, beside_server=True)
     try:
         return enroll_from_photos(door, args.name, args.phone, [Path(p) for p in args.photos])
     finally:
