@@ -96,7 +96,11 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("events", nargs="+", help="JSON files, each one face-search record")
     replay.add_argument("--server", default="http://127.0.0.1:8000")
     replay.add_argument("--camera", default="replay", help="camera id for records without a StreamArn")
-    replay.add_argument("--frame", help="a JPEG to send as the frame (becomes the sighting's photo)")
+    replay.add_argument(
+        "--frame",
+        help="a JPEG of the visitor: its face (found as the camera would) and the time of the replay stand"
+        " for the record's; a frame with no face is refused",
+    )
     replay.add_argument("--token", help="the owner token (default: read from the data folder)")
     replay.add_argument("--data-dir", type=Path, help="data folder holding owner-token")
     return root
