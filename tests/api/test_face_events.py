@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import RunningServer
-from tests.api.helpers import event, outbox, post_face_event
+from tests.api.helpers import event, later_frame, outbox, post_face_event
 
 pytestmark = pytest.mark.api
 
@@ -31,3 +31,16 @@ def test_two_faces_in_one_record_stay_two_events(server: RunningServer) -> None:
     assert len(first.json()["sightings"]) == 2
     assert again.json() == {"sightings": []}
     assert len(outbox(server.url, server.token, "email")) == 2
+
+
+def test_a_record_with_a_bad_descriptor_is_refused_and_recognition_goes_on(server: RunningServer) -> None:
+    bad = event("unknown_face.json")
+    bad["FaceSearchResponse"][0]["DetectedFace"]["Descriptor"] = [0.1] * 127
+    response = post_face_event(server.url, server.token, bad)
+    assert response.status_code == 400
+    assert "Descriptor has 127 values; a face descriptor has 128" in response.json()["error"]
+    assert server.door.faces.search([0.1] * 128).verdict == "new"  # the index still searches
+    good = later_frame("unknown_face.json")
+    good["FaceSearchResponse"][0]["DetectedFace"]["Descriptor"] = [0.1] * 128
+    assert len(post_face_event(server.url, server.token, good).json()["sightings"]) == 1
+    assert server.door.faces.search([0.1] * 128).verdict == "known"
