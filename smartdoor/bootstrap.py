@@ -38,7 +38,7 @@ class LocalDoor:
     owner_token: str
     housekeeper: Housekeeper | None  # one per data folder: the primary process runs it
     mail_worker: DeliveryWorker | None = None
-    follower: FeedFollower | None = None  # with several processes: brings other processes' sightings here
+    follower: FeedFollower | None = None  # brings sightings announced by other processes here
 
     def start(self) -> None:
         if self.housekeeper is not None:
@@ -71,13 +71,15 @@ def build_local(
     codes: CodeSource = random_code,
     workers: int = 1,
     primary: bool = True,
+    beside_server: bool = False,
 ) -> LocalDoor:
     """SQLite, files, outbox (+ SMTP when configured), in-process broker. Creates the data folder (raises
     DataFolderUnusable when it cannot be made or written).
 
     With ``workers`` > 1 this is one of several server processes on the same data: sightings are announced
     through the SQLite feed so every process's subscribers see them, and only the ``primary`` one delivers
-    mail and does the housekeeping.
+    mail and does the housekeeping. ``beside_server`` is a command working on a running server's data
+    (`smartdoor enroll`): what it publishes goes through the feed too, which every server follows.
     """
     from smartdoor.adapters.local.broker import SightingBroker
     from smartdoor.adapters.local.data_folder import prepare_data_folder
@@ -89,6 +91,7 @@ def build_local(
     from smartdoor.adapters.local.outbox import Outbox
     from smartdoor.adapters.local.photo_files import FilePhotoStore
     from smartdoor.adapters.local.sighting_feed import FeedFollower, SqliteSightingFeed
+    from smartdoor.adapters.local.sqlite_claims import SqliteClaims
     from smartdoor.adapters.local.sqlite_events import SqliteEventLog
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
@@ -107,7 +110,8 @@ def build_local(
     database.migrate()
     outbox = Outbox(database, clock)
     broker = SightingBroker()
-    feed = SqliteSightingFeed(database, clock) if workers > 1 else None
+    feed = SqliteSightingFeed(database, clock)
+    announce_via_feed = workers > 1 or beside_server
     faces = LocalFaceIndex(database, ids, clock)
     photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
     sightings, visitors = SqliteSightings(database), SqliteVisitors(database)
@@ -123,13 +127,14 @@ def build_local(
         passcodes=passcodes,
         throttle=throttle,
         attempts=SqliteAttempts(database),
+        claims=SqliteClaims(database),
         faces=faces,
         photos=photos,
         frames=FramesArriveWithEvents(),
         cropper=_cropper(),
         mailer=outbox,
         sms=outbox,
-        publisher=feed or broker,
+        publisher=feed if announce_via_feed else broker,
         events=SqliteEventLog(database),
         registrations=SqliteRegistrations(database, sightings, visitors, faces, passcodes, throttle, outbox),
     )
@@ -141,7 +146,7 @@ def build_local(
         delivery = SmtpDelivery(SmtpSettings.from_url(settings.smtp_url), settings.mail_from)
         worker = DeliveryWorker(outbox, delivery, clock, settings.mail_from)
     housekeeper = Housekeeper(database, clock) if primary else None
-    follower = FeedFollower(feed, door.sightings, broker) if feed is not None else None
+    follower = FeedFollower(feed, door.sightings, broker)
     return LocalDoor(
         door, settings, database, outbox, broker, photos, faces, owner_token, housekeeper, worker, follower
     )

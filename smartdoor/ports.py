@@ -19,6 +19,7 @@ from smartdoor.domain.model import (
     DetectedFace,
     DoorEvent,
     Email,
+    FaceMatch,
     Page,
     Passcode,
     Photo,
@@ -142,6 +143,26 @@ class ClientAttempts(Protocol):
         ...
 
 
+class Claims(Protocol):
+    """Once-only claims on keys (a face event's identity), each held until it expires.
+
+    DynamoDB: claim is one PutItem with ``attribute_not_exists(key) OR expires_at <= :now`` (and a TTL),
+    extend one UpdateItem, release one DeleteItem.
+    """
+
+    def claim(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        """Take ``key`` unless a live claim holds it (one conditional insert); True when taken."""
+        ...
+
+    def extend(self, key: str, expires_at: datetime) -> None:
+        """Keep a claim this caller holds until ``expires_at``."""
+        ...
+
+    def release(self, key: str) -> None:
+        """Give a claim back (the work it guarded failed), so a retry can take it."""
+        ...
+
+
 class FaceIndex(Protocol):
     """Faces the door can recognise, each labelled ``sighting-<id>`` or ``visitor-<id>``."""
 
@@ -151,6 +172,10 @@ class FaceIndex(Protocol):
 
     def relabel(self, face_id: str, external_id: str) -> None: ...
     def delete(self, face_ids: Iterable[str]) -> None: ...
+
+    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
+        """Other indexed faces like this indexed one, similarity ≥ threshold (Rekognition: SearchFaces)."""
+        ...
 
     def delete_label(self, external_id: str) -> None:
         """Forget every face with this label (a visitor enrolled from several photos has several)."""

@@ -61,6 +61,13 @@ async function decide(s, decision) {
   } catch (error) { flash(error.message, "bad"); }
 }
 
+// Who a decided sighting turned out to be (a pending stranger may later be enrolled or registered).
+function whoItWas(s) {
+  const name = visitorNames.get(s.visitorId);
+  if (!name) return "";
+  return s.status === "REGISTERED" ? `Registered as ${name}` : s.status === "KNOWN" ? name : "";
+}
+
 function sightingCard(s) {
   // The face alone reads best at a glance; the whole frame is one click away.
   const picture = s.facePhoto?.url ?? s.photo?.url;
@@ -68,12 +75,11 @@ function sightingCard(s) {
     ? el("a", { href: s.photo?.url ?? picture, target: "_blank", rel: "noopener", "aria-label": "Open the whole frame" },
         el("img", { class: "photo", src: picture, alt: `Visitor at ${s.cameraId}` }))
     : el("p", { class: "hint" }, "No photo captured.");
-  const name = visitorNames.get(s.visitorId) ?? "";
-  const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status, "data-name": name },
+  const card = el("article", { class: "card sighting", "data-id": s.id, "data-status": s.status, "data-who": whoItWas(s) },
     photo,
-    name ? el("p", { class: "visitor-name" }, el("strong", {}, name)) : null,
     el("p", { class: "row" }, el("span", { class: `badge ${s.status}` }, s.status),
       el("span", {}, s.cameraId), el("time", { datetime: s.createdAt }, when(s.createdAt))));
+  if (whoItWas(s)) card.append(el("p", { class: "who" }, whoItWas(s)));
   if (s.status === "PENDING") {
     card.append(el("div", { class: "row" },
       el("button", { onclick: () => decide(s, "APPROVE") }, "Approve"),
@@ -90,8 +96,7 @@ function renderSightings() {
   const existing = new Map([...root.querySelectorAll("article.sighting")].map((n) => [n.dataset.id, n]));
   const cards = list.map((s) => {
     const node = existing.get(s.id);
-    const unchanged = node && node.dataset.status === s.status && node.dataset.name === (visitorNames.get(s.visitorId) ?? "");
-    return unchanged ? node : sightingCard(s);
+    return node && node.dataset.status === s.status && node.dataset.who === whoItWas(s) ? node : sightingCard(s);
   });
   if (cards.length) root.replaceChildren(...cards);
 }
@@ -179,10 +184,18 @@ if (!token) {
       if (!s) return;
       // A new stranger replaces the last message (say, "… is registered"): it was about someone else.
       if (s.status === "PENDING" && !sightings.has(s.id)) flash(`Someone new at ${s.cameraId}.`, "warn");
+      const before = sightings.get(s.id);
       sightings.set(s.id, s);
       renderSightings();
       refreshTimeline().catch(() => {});
       if (s.status === "KNOWN") refreshVisitors().catch(() => {});
+      // A stranger's card resolved elsewhere (an enrolment, a registration): say who it was.
+      if (s.status === "REGISTERED" && before && before.status !== "REGISTERED") {
+        refreshVisitors().then(() => {
+          const name = visitorNames.get(s.visitorId) ?? "A registered visitor";
+          flash(`${name} was the stranger seen at ${s.cameraId}: that sighting is registered as them now, and their next visit sends a passcode.`);
+        }).catch(() => {});
+      }
     },
     status: (state) => {
       setLive(state);

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from smartdoor.domain.descriptors import checked_descriptor
 from smartdoor.domain.errors import BadFaceEvent
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceEvent, FaceMatch
 
@@ -71,7 +72,8 @@ def _face(raw: Any, where: str) -> DetectedFace:
     if descriptor is not None:
         if not isinstance(descriptor, list) or not descriptor:
             raise BadFaceEvent(f"{where}.DetectedFace.Descriptor is not a list of numbers")
-        descriptor = tuple(_number(v, f"{where}.DetectedFace.Descriptor") for v in descriptor)
+        values = tuple(_number(v, f"{where}.DetectedFace.Descriptor") for v in descriptor)
+        descriptor = checked_descriptor(values, f"{where}.DetectedFace.Descriptor")
     return DetectedFace(
         bounding_box=BoundingBox(
             left=_number(box.get("Left"), "BoundingBox.Left"),
@@ -83,6 +85,20 @@ def _face(raw: Any, where: str) -> DetectedFace:
         matches=tuple(_match(m, f"{where}.MatchedFaces[{i}]") for i, m in enumerate(matches)),
         descriptor=descriptor,
     )
+
+
+def _frame_identity(video: Mapping[str, Any], offset: float) -> str | None:
+    """<stream ARN>/<fragment number>/<frame offset>: the same on every delivery of the frame's record.
+
+    A record without them (written by hand) gets none rather than a hash of its content: nothing
+    re-delivers such a record, and two equal hand-made records sent on purpose are two visits.
+    """
+    arn, fragment = video.get("StreamArn"), video.get("FragmentNumber")
+    if isinstance(fragment, int) and not isinstance(fragment, bool):
+        fragment = str(fragment)
+    if not (isinstance(arn, str) and arn and isinstance(fragment, str) and fragment):
+        return None
+    return f"{arn}/{fragment}/{offset!r}"  # repr: 1.2, "1.2" and 1.2e0 are one offset
 
 
 def decode_face_record(record: Mapping[str, Any], camera_id: str | None = None) -> FaceEvent:
@@ -100,9 +116,8 @@ def decode_face_record(record: Mapping[str, Any], camera_id: str | None = None) 
     else:
         raise BadFaceEvent("InputInformation.KinesisVideo.StreamArn is missing")
     # The frame's own time: records arrive tens of seconds late, so "now" would be wrong.
-    seconds = _number(video.get("ProducerTimestamp"), "ProducerTimestamp") + _number(
-        video.get("FrameOffsetInSeconds", 0), "FrameOffsetInSeconds"
-    )
+    offset = _number(video.get("FrameOffsetInSeconds", 0), "FrameOffsetInSeconds")
+    seconds = _number(video.get("ProducerTimestamp"), "ProducerTimestamp") + offset
     try:
         frame_time = datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError) as exc:
@@ -116,6 +131,7 @@ def decode_face_record(record: Mapping[str, Any], camera_id: str | None = None) 
         camera_id=camera,
         frame_time=frame_time,
         faces=tuple(_face(f, f"FaceSearchResponse[{i}]") for i, f in enumerate(faces)),
+        event_id=_frame_identity(video, offset),
     )
 
 

@@ -105,6 +105,12 @@ class FaceEvent:
     camera_id: str
     frame_time: datetime
     faces: tuple[DetectedFace, ...] = field(default_factory=tuple)
+    # Which frame this is, the same on every delivery (stream, fragment, offset); None for a hand-made
+    # record, which nothing re-delivers. Each face's identity is this plus its place in the record.
+    event_id: str | None = None
+
+    def face_keys(self) -> tuple[str | None, ...]:
+        return tuple(f"{self.event_id}/{n}" if self.event_id else None for n in range(len(self.faces)))
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,11 @@ class DoorPolicy:
         SmsLimit(1, timedelta(minutes=1)),
         SmsLimit(5, timedelta(minutes=10)),
     )
+    # A face event is claimed for the lease while it is handled (a crashed handler's claim lapses, so the
+    # stream's retry can run), then remembered long enough to outlive every re-delivery: 7 days is the
+    # longest record age a Lambda Kinesis trigger allows.
+    face_event_lease: timedelta = timedelta(minutes=2)
+    face_event_memory: timedelta = timedelta(days=7)
     code_attempts: int = 20  # draws before giving up on finding a free code (10^6 codes; a few live)
 
     def __post_init__(self) -> None:

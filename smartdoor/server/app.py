@@ -37,8 +37,9 @@ def create_app(door: LocalDoor, vision: Vision | None = None) -> Starlette:
         try:
             yield
         finally:
-            if following is not None:
-                following.cancel()
+            if following is not None and door.follower is not None:
+                door.follower.stop()
+                await asyncio.wait_for(following, timeout=10)
             if vision is not None:
                 vision.stop()
             door.close()

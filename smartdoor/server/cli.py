@@ -39,7 +39,8 @@ def _enroll(args: argparse.Namespace, settings: Settings) -> int:
     if args.data_dir:
         settings = replace(settings, data_dir=args.data_dir)
     try:
-        door = build_local(settings)
+        # Beside a running server: the console there hears of the sightings this enrolment resolves.
+        door = build_local(settings, primary=False, beside_server=True)
     except DataFolderUnusable as exc:
         print(f"smartdoor: {exc}", file=sys.stderr)
         return EXIT_DATA_FOLDER
@@ -107,7 +108,11 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("events", nargs="+", help="JSON files, each one face-search record")
     replay.add_argument("--server", default="http://127.0.0.1:8000")
     replay.add_argument("--camera", default="replay", help="camera id for records without a StreamArn")
-    replay.add_argument("--frame", help="a JPEG to send as the frame (becomes the sighting's photo)")
+    replay.add_argument(
+        "--frame",
+        help="a JPEG of the visitor: its face (found as the camera would) and the time of the replay stand"
+        " for the record's; a frame with no face is refused",
+    )
     replay.add_argument("--token", help="the owner token (default: read from the data folder)")
     replay.add_argument("--data-dir", type=Path, help="data folder holding owner-token")
     return root

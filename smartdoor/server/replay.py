@@ -13,9 +13,14 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
+
+from smartdoor.adapters.system import SystemClock
+from smartdoor.ports import Clock
 
 
 def records_in(path: Path) -> Iterator[tuple[str, Any]]:
@@ -40,16 +45,46 @@ def records_in(path: Path) -> Iterator[tuple[str, Any]]:
 
 
 def replay(
-    server: str, token: str, camera: str, paths: list[Path], frame: bytes | None, out: TextIO = sys.stdout
+    server: str,
+    token: str,
+    camera: str,
+    paths: list[Path],
+    frame: bytes | None,
+    out: TextIO = sys.stdout,
+    clock: Clock | None = None,
+    new_id: Callable[[], str] | None = None,
 ) -> int:
-    """POST each record to /face-events; 0 when every one was accepted, 1 otherwise."""
+    """POST each record to /face-events; 0 when every one was accepted, 1 otherwise.
+
+    With a ``frame``, the face is found in it (refused when there is none) and each record is sent as
+    seen in that frame now: the frame's face box and descriptor, the replay's time and its own identity.
+    """
     encoded = base64.b64encode(frame).decode() if frame else None
+    stamp: Callable[[Any], Any] | None = None  # without a frame, records go as they are
+    if frame:
+        from smartdoor.server.replay_frame import FrameRefused, face_in_frame, with_frame_face
+
+        try:
+            face = face_in_frame(frame)
+        except FrameRefused as exc:
+            out.write(f"the frame is refused: {exc}\n")
+            return 1
+        if face.faces > 1:
+            out.write(f"{face.faces} faces in the frame: using the largest\n")
+        ids = new_id or (lambda: f"replay-{uuid.uuid4()}")
+        stamp = partial(with_frame_face, face=face, clock=clock or SystemClock(), new_id=ids)
     failures = 0
     for path in paths:
         for label, record in records_in(path):
             if isinstance(record, ValueError):
                 failures += 1
                 out.write(f"{label}: skipped, {record}\n")
+                continue
+            try:
+                record = stamp(record) if stamp is not None else record
+            except ValueError as exc:
+                failures += 1
+                out.write(f"{label}: skipped, {exc}\n")
                 continue
             body = json.dumps({"record": record, "frame": encoded} if encoded else record).encode()
             request = urllib.request.Request(  # noqa: S310 - the URL is the user's own server

@@ -26,6 +26,7 @@ class Door:
     passcodes: ports.PasscodeStore
     throttle: ports.Throttle
     attempts: ports.ClientAttempts
+    claims: ports.Claims
     faces: ports.FaceIndex
     photos: ports.PhotoStore
     frames: ports.FrameSource

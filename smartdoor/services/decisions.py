@@ -11,6 +11,7 @@ from smartdoor.domain.visitor_details import clean_name, clean_phone_number
 from smartdoor.ports import RegistrationUnit
 from smartdoor.services.authorization import Actor, authorize_for_sighting, link_claim, spend_link
 from smartdoor.services.context import Door, log
+from smartdoor.services.own_sightings import resolve_own_sightings
 from smartdoor.services.passcodes import new_delivery, record_passcode
 from smartdoor.services.sightings import VISITOR_PREFIX
 
@@ -76,6 +77,7 @@ def register_visitor(
     door.record(DoorEventKind.REGISTERED, sighting_id, visitor.id, sighting.camera_id, clean)
     record_passcode(door, visitor, sent)
     log.info("sighting %s registered as visitor %s", sighting_id, visitor.id)
+    resolve_own_sightings(door, visitor, [sighting.face_id])  # their other pending sightings are theirs too
     return Registration(visitor, sent)
 
 

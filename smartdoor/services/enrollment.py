@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartdoor.domain.errors import InvalidInput
-from smartdoor.domain.model import DetectedFace, Visitor
+from smartdoor.domain.model import DetectedFace, Sighting, Visitor
 from smartdoor.domain.visitor_details import clean_name, clean_phone_number
 from smartdoor.services.authorization import Actor, require_owner
 from smartdoor.services.context import Door, log
+from smartdoor.services.own_sightings import resolve_own_sightings
 from smartdoor.services.sightings import VISITOR_PREFIX
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    visitor: Visitor
+    resolved: tuple[Sighting, ...]  # the visitor's own pending sightings, now registered as them
 
 
 @dataclass(frozen=True)
@@ -20,8 +27,10 @@ class EnrolmentPhoto:
 
 def enroll_visitor(
     door: Door, actor: Actor, name: str, phone_number: str, photos: list[EnrolmentPhoto]
-) -> Visitor:
-    """Index every photo's face under one new visitor; the first photo's face is the visitor's faceId."""
+) -> Enrolment:
+    """Index every photo's face under one new visitor; the first photo's face is the visitor's faceId.
+
+    Sightings of this person still waiting for the owner become the visitor's, so the camera knows them."""
     require_owner(actor)
     clean, phone = clean_name(name), clean_phone_number(phone_number)
     if not photos:
@@ -38,4 +47,4 @@ def enroll_visitor(
     visitor = Visitor(visitor_id, face_ids[0], clean, phone, tuple(stored), now)
     door.visitors.add(visitor)
     log.info("visitor %s enrolled from %d photos", visitor_id, len(photos))
-    return visitor
+    return Enrolment(visitor, resolve_own_sightings(door, visitor, face_ids))

@@ -30,13 +30,42 @@ def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) 
     """
     created: list[Sighting] = []
     frame_bytes = frame
-    for face in event.faces:
-        if frame_bytes is None:
-            frame_bytes = door.frames.frame_at(event.camera_id, event.frame_time)
-        sighting = _handle_face(door, event, face, frame_bytes)
+    for face, identity in zip(event.faces, event.face_keys(), strict=True):
+        key = f"face-event:{identity}" if identity is not None else None
+        if key is not None and not _claim(door, key):
+            log.info("%s was handled already: a re-delivery, skipped", key)
+            continue
+        try:
+            if frame_bytes is None:
+                frame_bytes = door.frames.frame_at(event.camera_id, event.frame_time)
+            sighting = _handle_face(door, event, face, frame_bytes)
+        except Exception:
+            if key is not None:
+                _settle(door, key, done=False)
+            raise
+        if key is not None:
+            _settle(door, key, done=True)
         if sighting is not None:
             created.append(sighting)
     return created
+
+
+def _claim(door: Door, key: str) -> bool:
+    # A short lease first: if this handler dies mid-way, the claim lapses and the stream's retry runs.
+    now = door.clock.now()
+    return door.claims.claim(key, now + door.policy.face_event_lease, now)
+
+
+def _settle(door: Door, key: str, done: bool) -> None:
+    """Done: remember the event past every re-delivery. Failed: give the claim back for the retry."""
+    try:
+        if done:
+            door.claims.extend(key, door.clock.now() + door.policy.face_event_memory)
+        else:
+            door.claims.release(key)
+    except StorageUnavailable:
+        # Either way the lease still ends on its own; only then could a re-delivery run again.
+        log.exception("could not settle the claim on %s", key)
 
 
 def _handle_face(door: Door, event: FaceEvent, face: DetectedFace, frame: bytes | None) -> Sighting | None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from smartdoor.domain.descriptors import DESCRIPTOR_LENGTH
 from smartdoor.domain.model import FaceMatch
 
-DIMENSIONS = 128
+DIMENSIONS = DESCRIPTOR_LENGTH
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,22 @@ class DescriptorMatrix:
             return next(
                 (lb for known, lb in zip(self._ids, self._labels, strict=True) if known == face_id), None
             )
+
+    def alike(self, face_id: str, min_similarity: float) -> list[FaceMatch]:
+        """The other faces at least ``min_similarity`` like this one, most alike first."""
+        with self._lock:
+            ids, labels, matrix, norms = self._ids, self._labels, self._matrix, self._norms
+        if face_id not in ids:
+            return []
+        row = ids.index(face_id)
+        query = matrix[row]
+        distances = np.sqrt(np.maximum(norms - 2.0 * (matrix @ query) + float(query @ query), 0.0))
+        found = [
+            FaceMatch(ids[i], similarity(float(distances[i])), labels[i])
+            for i in np.argsort(distances)
+            if i != row
+        ]
+        return [m for m in found if m.similarity >= min_similarity]
 
     def search(self, descriptor: npt.ArrayLike) -> SearchResult:
         query = np.asarray(descriptor, dtype=np.float32).reshape(DIMENSIONS)

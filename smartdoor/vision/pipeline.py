@@ -84,7 +84,8 @@ class FacePipeline:
         if not seen:
             return []
         height, width = frame_bgr.shape[:2]
-        event = decode_face_record(face_search_record(camera_id, at, (width, height), seen))
+        record = face_search_record(camera_id, at, (width, height), seen, frame_id=self.door.ids.new_id())
+        event = decode_face_record(record)
         ok, jpeg = cv2.imencode(".jpg", frame_bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])
         created = record_face_event(self.door, event, jpeg.tobytes() if ok else None)
         self.stats.add(events=1)

@@ -19,13 +19,16 @@ class SeenFace:
 
 
 def face_search_record(
-    camera_id: str, frame_time: datetime, size: tuple[int, int], faces: list[SeenFace]
+    camera_id: str, frame_time: datetime, size: tuple[int, int], faces: list[SeenFace], frame_id: str
 ) -> dict[str, Any]:
+    """``frame_id`` is unique per analysed frame: it stands where Kinesis puts its fragment number, so the
+    record has an identity like a stream's (the sighting use case handles each identity once)."""
     width, height = size
     return {
         "InputInformation": {
             "KinesisVideo": {
                 "StreamArn": f"arn:smartdoor:local:camera:stream/{camera_id}/0",
+                "FragmentNumber": frame_id,
                 "ProducerTimestamp": frame_time.timestamp(),
                 "FrameOffsetInSeconds": 0.0,
             }

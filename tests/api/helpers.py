@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from pathlib import Path
@@ -61,8 +62,20 @@ def event(name: str) -> dict[str, Any]:
     return record
 
 
+_later_frames = itertools.count(1)
+
+
+def later_frame(name: str) -> dict[str, Any]:
+    """The record of a later frame of the stream: its own fragment, as a frame's record is handled once."""
+    record = event(name)
+    video = record["InputInformation"]["KinesisVideo"]
+    video["FragmentNumber"] = f"{video['FragmentNumber']}-later-{next(_later_frames)}"
+    return record
+
+
 def known_face_event(face_id: str, label: str, similarity: float = 99.0) -> dict[str, Any]:
-    record = event("unknown_face.json")
+    """A later frame of the stream matching a face."""
+    record = later_frame("unknown_face.json")
     record["FaceSearchResponse"][0]["MatchedFaces"] = [
         {"Similarity": similarity, "Face": {"FaceId": face_id, "ExternalImageId": label, "Confidence": 99.9}}
     ]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
+import cv2
+import httpx
+import numpy as np
 import pytest
 
+from smartdoor.adapters.memory.clock_ids import ManualClock
 from smartdoor.server.cli import main
 from smartdoor.server.replay import replay
-from tests.api.conftest import RunningServer
+from tests.api.conftest import START, RunningServer
 from tests.api.helpers import EVENTS, outbox
 
 pytestmark = pytest.mark.api
@@ -59,3 +64,65 @@ def test_the_command_reads_the_token_from_the_data_folder(server: RunningServer)
         str(server.data_dir),
     ]
     assert main(args) == 0
+
+
+def faces_in(jpeg: bytes) -> int:
+    """How many faces dlib finds in a stored photo (the face photo must show a face, not a chin or a tie)."""
+    from smartdoor.vision.analyser import FaceAnalyser
+    from smartdoor.vision.frames import decode_jpeg
+
+    rgb = np.ascontiguousarray(cv2.cvtColor(decode_jpeg(jpeg), cv2.COLOR_BGR2RGB))
+    return len(FaceAnalyser().detect_in_photo(rgb))
+
+
+def test_a_replayed_frame_is_analysed_and_stamped_with_the_replay_time(
+    server: RunningServer, testdata: Path
+) -> None:
+    # GIVEN an old record (2025) and an unrelated photo of someone, replayed an hour into the test's day
+    frame = (testdata / "faces" / "faces" / "biden" / "fr_biden.jpg").read_bytes()
+    replay_time = START + timedelta(hours=1)
+    out = io.StringIO()
+    code = replay(
+        server.url,
+        server.token,
+        "porch",
+        [EVENTS / "unknown_face.json"],
+        frame,
+        out,
+        clock=ManualClock(replay_time),
+        new_id=lambda: "replay-1",
+    )
+    assert code == 0, out.getvalue()
+    # THEN the sighting is of the face found in the photo, at the time of the replay
+    [sighting] = server.door.door.sightings.list(None, 10, None).items
+    assert sighting.created_at == replay_time
+    assert sighting.face_photo is not None
+    face_photo = httpx.get(server.door.photos.url(sighting.face_photo), timeout=10)
+    assert faces_in(face_photo.content) == 1
+    [email] = outbox(server.url, server.token, "email")
+    assert "2026-11-23 13:00:00 UTC" in email["text"]
+    assert "2025" not in email["text"]  # the record's own date
+
+
+def test_a_frame_without_a_face_is_refused(server: RunningServer, testdata: Path) -> None:
+    out = io.StringIO()
+    frame = (testdata / "faces" / "noface" / "sk_rocket.jpg").read_bytes()
+    code = replay(server.url, server.token, "porch", [EVENTS / "unknown_face.json"], frame, out)
+    assert code == 1
+    assert "no face in the frame" in out.getvalue()
+    assert server.door.door.sightings.list(None, 10, None).items == ()
+
+
+def test_a_frame_with_two_faces_uses_the_largest_and_says_so(server: RunningServer, testdata: Path) -> None:
+    out = io.StringIO()
+    frame = (testdata / "faces" / "multi" / "fr_two_people.jpg").read_bytes()
+    code = replay(server.url, server.token, "porch", [EVENTS / "unknown_face.json"], frame, out)
+    assert code == 0, out.getvalue()
+    assert "2 faces in the frame: using the largest" in out.getvalue()
+    assert len(server.door.door.sightings.list(None, 10, None).items) == 1
+
+
+def test_a_record_of_two_faces_cannot_take_one_frame(server: RunningServer, face_jpeg: bytes) -> None:
+    out = io.StringIO()
+    assert replay(server.url, server.token, "porch", [EVENTS / "two_faces.json"], face_jpeg, out) == 1
+    assert "it has 2 faces and --frame stands for one" in out.getvalue()

@@ -20,7 +20,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tests.api.helpers import event, execute, outbox, passcode_in, post_face_event
+from tests.api.helpers import event, execute, later_frame, outbox, passcode_in, post_face_event
 from tests.waiting import Output
 
 pytestmark = pytest.mark.api
@@ -69,7 +69,7 @@ async def _subscribe(base: str, token: str) -> ClientConnection:
 
 
 async def _new_sighting(base: str, token: str) -> str:
-    response = await asyncio.to_thread(post_face_event, base, token, event("unknown_face.json"))
+    response = await asyncio.to_thread(post_face_event, base, token, later_frame("unknown_face.json"))
     sighting_id: str = response.json()["sightings"][0]["id"]
     return sighting_id
 

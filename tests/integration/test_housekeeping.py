@@ -39,6 +39,7 @@ def test_expired_rows_go_live_rows_stay(tmp_path: Path) -> None:
         "passcodes": 1,
         "throttle": 1,
         "attempts": 1,
+        "claims": 0,
         "sighting_feed": 0,
     }
     assert passcodes.consume("new", clock.now()) is not None
@@ -48,5 +49,6 @@ def test_expired_rows_go_live_rows_stay(tmp_path: Path) -> None:
         "passcodes": 0,
         "throttle": 0,
         "attempts": 0,
+        "claims": 0,
         "sighting_feed": 0,
     }

@@ -12,6 +12,7 @@ from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, M
 from smartdoor.adapters.memory.registrations import MemoryRegistrations
 from smartdoor.adapters.memory.stores import (
     MemoryAttempts,
+    MemoryClaims,
     MemoryCropper,
     MemoryEventLog,
     MemoryFaceIndex,
@@ -72,6 +73,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         codes=scripted,
         throttle=throttle,
         attempts=MemoryAttempts(),
+        claims=MemoryClaims(),
         frames=MemoryFrames(),
         cropper=MemoryCropper(),
         registrations=MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms),

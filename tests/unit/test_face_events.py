@@ -104,3 +104,20 @@ def test_a_local_record_names_its_camera_and_may_carry_a_descriptor() -> None:
     assert event.faces[0].descriptor == (0.5,) * 128
     with pytest.raises(BadFaceEvent, match="StreamArn is missing"):
         decode_face_record(record)
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ([0.5] * 127, "has 127 values; a face descriptor has 128"),
+        ([0.5] * 129, "has 129 values"),
+        ([0.5] * 127 + ["x"], "not a number"),
+        ([0.5] * 127 + [True], "not a number"),
+    ],
+)
+def test_a_descriptor_must_be_128_numbers(values: list[object], reason: str) -> None:
+    # A descriptor of the wrong length, once indexed, broke every later search (issue 7).
+    record = load("unknown_face.json")
+    record["FaceSearchResponse"][0]["DetectedFace"]["Descriptor"] = values
+    with pytest.raises(BadFaceEvent, match=reason):
+        decode_face_record(record)

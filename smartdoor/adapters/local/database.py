@@ -123,6 +123,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (message_id, cid)
     );
     """,
+    """
+    -- Once-only claims (a face event's identity); housekeeping deletes expired ones.
+    CREATE TABLE claims (
+        key TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX claims_by_expiry ON claims (expires_at);
+    """,
 )
 
 

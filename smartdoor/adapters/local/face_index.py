@@ -7,6 +7,7 @@ its next search.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -15,10 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from smartdoor.adapters.local.database import Database, to_micros
+from smartdoor.domain.descriptors import checked_descriptor, descriptor_problem
 from smartdoor.domain.errors import StorageUnavailable
-from smartdoor.domain.model import DetectedFace
+from smartdoor.domain.model import DetectedFace, FaceMatch
 from smartdoor.ports import Clock, IdGenerator
 from smartdoor.vision.face_search import DescriptorMatrix, SearchResult, SearchSettings
+
+log = logging.getLogger(__name__)
 
 
 def _bump_version(conn: sqlite3.Connection) -> int:
@@ -37,12 +41,15 @@ class LocalFaceIndex:
         self.matrix = DescriptorMatrix(settings)
         self._loaded_version: int | None = None  # None: not loaded yet
         self._lock = threading.Lock()
+        self._reported: set[str] = set()  # bad rows already logged: reloads are frequent, logs not
 
     # --- ports.FaceIndex ---------------------------------------------------------------------------
 
     def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+        # Checked before it is stored: one bad row used to break every later search, restarts included.
+        checked = checked_descriptor(face.descriptor) if face.descriptor is not None else None
         face_id = self._ids.new_id()
-        descriptor = np.asarray(face.descriptor, dtype=np.float32) if face.descriptor is not None else None
+        descriptor = np.asarray(checked, dtype=np.float32) if checked is not None else None
         blob = descriptor.tobytes() if descriptor is not None else None
         sql = "INSERT INTO faces (face_id, external_id, descriptor, created_at) VALUES (?, ?, ?, ?)"
         version = self._write([(sql, (face_id, external_id, blob, to_micros(self._clock.now())))])
@@ -76,11 +83,12 @@ class LocalFaceIndex:
 
     # --- search (the local analyser's) -------------------------------------------------------------
 
+    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
+        self._refresh()
+        return tuple(self.matrix.alike(face_id, threshold))
+
     def search(self, descriptor: npt.ArrayLike) -> SearchResult:
-        with self._lock:
-            current = self._version()
-            if current != self._loaded_version:
-                self._reload(current)
+        self._refresh()
         return self.matrix.search(descriptor)
 
     def label(self, face_id: str) -> str | None:
@@ -90,6 +98,13 @@ class LocalFaceIndex:
 
     # --- internals ---------------------------------------------------------------------------------
 
+    def _refresh(self) -> None:
+        """Reload first when any process changed the faces since the last load."""
+        with self._lock:
+            current = self._version()
+            if current != self._loaded_version:
+                self._reload(current)
+
     def _version(self) -> int:
         return int(self._db.connection().execute("SELECT version FROM faces_version").fetchone()[0])
 
@@ -97,8 +112,28 @@ class LocalFaceIndex:
         rows = self._db.connection().execute(
             "SELECT face_id, external_id, descriptor FROM faces WHERE descriptor IS NOT NULL ORDER BY rowid"
         )
-        self.matrix.load([(r[0], r[1], np.frombuffer(r[2], dtype=np.float32)) for r in rows])
+        usable = []
+        for face_id, external_id, blob in rows:
+            descriptor = self._usable(face_id, blob)
+            if descriptor is not None:
+                usable.append((face_id, external_id, descriptor))
+        self.matrix.load(usable)
         self._loaded_version = version
+
+    def _usable(self, face_id: str, blob: object) -> npt.NDArray[np.float32] | None:
+        """The stored descriptor, or None (reported once per row) when no search could use it."""
+        problem = None
+        if not isinstance(blob, bytes) or len(blob) % 4:
+            problem = "is not float32 values"
+        else:
+            descriptor = np.frombuffer(blob, dtype=np.float32)
+            problem = descriptor_problem(descriptor.tolist())
+        if problem is None:
+            return descriptor
+        if face_id not in self._reported:
+            self._reported.add(face_id)
+            log.warning("face %s is left out of the search: its stored descriptor %s", face_id, problem)
+        return None
 
     def _write(self, statements: list[tuple[str, tuple[object, ...]]]) -> int:
         """Run the statements and bump the version in one transaction; return the new version."""

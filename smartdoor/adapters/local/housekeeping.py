@@ -18,6 +18,7 @@ _EXPIRED = (
     ("passcodes", "expires_at <= :now"),
     ("throttle", "window_end <= :now"),
     ("attempts", "forget_at <= :now AND (locked_until IS NULL OR locked_until <= :now)"),
+    ("claims", "expires_at <= :now"),
     ("sighting_feed", "at <= :now - 3600000000"),  # an hour on: every process has long followed it
 )
 

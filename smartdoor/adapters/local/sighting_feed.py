@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 from smartdoor.adapters.local.broker import SightingBroker
 from smartdoor.adapters.local.database import Database, to_micros
@@ -57,6 +58,7 @@ class FeedFollower:
         self._broker = broker
         self._every = every
         self._seen = feed.latest()  # subscribers see what happens from now on, as with the broker alone
+        self._stopping = threading.Event()
 
     def poll(self) -> int:
         """Deliver what is new; return how many. Cheap when nothing is: one indexed SELECT."""
@@ -69,8 +71,13 @@ class FeedFollower:
                 delivered += 1
         return delivered
 
+    def stop(self) -> None:
+        """Make run() return after the read in flight: cancelling would leave that read running in its
+        thread while the database closes under it."""
+        self._stopping.set()
+
     async def run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             await asyncio.sleep(self._every)
             if self._broker.subscriber_count == 0:
                 self._seen = await asyncio.to_thread(self._feed.latest)

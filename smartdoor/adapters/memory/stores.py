@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from smartdoor.domain.descriptors import checked_descriptor
 from smartdoor.domain.errors import (
     Conflict,
     InvalidInput,
@@ -19,6 +20,7 @@ from smartdoor.domain.model import (
     BoundingBox,
     DetectedFace,
     DoorEvent,
+    FaceMatch,
     Page,
     Passcode,
     Photo,
@@ -190,19 +192,57 @@ class MemoryAttempts:
                 self.rows.pop(client, None)
 
 
+class MemoryClaims:
+    def __init__(self) -> None:
+        self.items: dict[str, datetime] = {}  # key → expires at; expired ones stay, as a lazy TTL's would
+        self._lock = threading.Lock()
+
+    def claim(self, key: str, expires_at: datetime, now: datetime) -> bool:
+        with self._lock:
+            held = self.items.get(key)
+            if held is not None and held > now:
+                return False
+            self.items[key] = expires_at
+            return True
+
+    def extend(self, key: str, expires_at: datetime) -> None:
+        with self._lock:
+            if key in self.items:
+                self.items[key] = expires_at
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self.items.pop(key, None)
+
+
 class MemoryFaceIndex:
-    """Labels only; the dlib index adds descriptors and search."""
+    """Labels, and descriptors only to tell who is who: faces with equal descriptors are one person."""
 
     def __init__(self, ids: Iterable[str] | None = None) -> None:
         self.labels: dict[str, str] = {}
+        self.descriptors: dict[str, tuple[float, ...]] = {}
         self._ids = iter(ids) if ids is not None else None
         self._count = 0
 
     def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+        if face.descriptor is not None:
+            checked_descriptor(face.descriptor)  # refused as the local index refuses it
         self._count += 1
         face_id = next(self._ids) if self._ids is not None else f"face-{self._count}"
         self.labels[face_id] = external_id
+        if face.descriptor is not None:
+            self.descriptors[face_id] = face.descriptor
         return face_id
+
+    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
+        mine = self.descriptors.get(face_id)
+        if mine is None:
+            return ()
+        return tuple(
+            FaceMatch(other, 100.0, self.labels[other])
+            for other, theirs in self.descriptors.items()
+            if other != face_id and theirs == mine and other in self.labels
+        )
 
     def relabel(self, face_id: str, external_id: str) -> None:
         self.labels[face_id] = external_id
@@ -210,6 +250,7 @@ class MemoryFaceIndex:
     def delete(self, face_ids: Iterable[str]) -> None:
         for face_id in face_ids:
             self.labels.pop(face_id, None)
+            self.descriptors.pop(face_id, None)
 
     def delete_label(self, external_id: str) -> None:
         self.delete([face for face, label in self.labels.items() if label == external_id])

@@ -1,0 +1,70 @@
+"""A visitor's own earlier sightings become theirs once they are enrolled or registered.
+
+Without this, the face the camera indexed while they were a stranger keeps matching first (or ties with
+their new faces, so the search cannot tell), and the person is never recognised: no passcode, no reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from smartdoor.domain.errors import Conflict, DomainError, NotFound
+from smartdoor.domain.model import DoorEventKind, FaceMatch, Sighting, SightingStatus, Visitor
+from smartdoor.services.context import Door, log
+from smartdoor.services.sightings import SIGHTING_PREFIX, VISITOR_PREFIX
+
+RESOLVABLE = frozenset({SightingStatus.PENDING, SightingStatus.APPROVED})
+
+
+def resolve_own_sightings(door: Door, visitor: Visitor, face_ids: Iterable[str]) -> tuple[Sighting, ...]:
+    """Pending (or approved) sightings whose face matches one of ``face_ids`` become the visitor's:
+    REGISTERED with the visitor's id, their face relabelled, a timeline line, the console told. A denied
+    sighting keeps its status (the owner's word on that visit), but its face becomes the visitor's too.
+
+    Best effort: the enrolment or registration has happened already, so a failure here is logged, not
+    raised; the face then stays a stranger's until the owner decides about it.
+    """
+    resolved: list[Sighting] = []
+    handled: set[str] = set()
+    for face_id in face_ids:
+        try:
+            matches = door.faces.similar_faces(face_id, door.policy.match_threshold)
+        except DomainError:
+            log.exception("could not look for earlier sightings of visitor %s", visitor.id)
+            continue
+        for match in matches:
+            sighting_id = (match.external_image_id or "").removeprefix(SIGHTING_PREFIX)
+            if not (match.external_image_id or "").startswith(SIGHTING_PREFIX) or sighting_id in handled:
+                continue  # another visitor's face, or one of this visitor's own
+            handled.add(sighting_id)
+            try:
+                moved = _resolve(door, visitor, sighting_id, match)
+            except DomainError:
+                log.exception("could not give sighting %s to visitor %s", sighting_id, visitor.id)
+                continue
+            if moved is not None:
+                resolved.append(moved)
+    return tuple(resolved)
+
+
+def _resolve(door: Door, visitor: Visitor, sighting_id: str, match: FaceMatch) -> Sighting | None:
+    sighting = door.sightings.get(sighting_id)
+    if sighting is None:
+        return None
+    label = f"{VISITOR_PREFIX}{visitor.id}"
+    if sighting.status is SightingStatus.DENIED:
+        door.faces.relabel(match.face_id, label)
+        log.info("denied sighting %s was visitor %s: the face is theirs now", sighting_id, visitor.id)
+        return None
+    try:
+        # Conditional: an owner deciding this sighting at the same moment wins or loses cleanly.
+        moved = door.sightings.transition(
+            sighting_id, RESOLVABLE, SightingStatus.REGISTERED, door.clock.now(), visitor.id
+        )
+    except (Conflict, NotFound):
+        return None
+    door.faces.relabel(match.face_id, label)
+    door.record(DoorEventKind.REGISTERED, sighting_id, visitor.id, sighting.camera_id, visitor.name)
+    door.publisher.publish(moved)
+    log.info("sighting %s was visitor %s: registered as them", sighting_id, visitor.id)
+    return moved
