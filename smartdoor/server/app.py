@@ -33,7 +33,10 @@ def create_app(door: LocalDoor, vision: Vision | None = None) -> Starlette:
         door.start()
         if vision is not None:
             vision.start()
-        following = asyncio.create_task(door.follower.run()) if door.follower is not None else None
+        following = None
+        if door.follower is not None:
+            door.follower.begin()
+            following = asyncio.create_task(door.follower.run())
         try:
             yield
         finally:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.api.conftest import RunningServer
-from tests.api.helpers import event, known_face_event, post_face_event
+from tests.api.helpers import event, known_face_event, later_frame, post_face_event
 from tests.browser.test_pages import _email_link, open_console, register_in_console
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_the_registered_message_gives_way_to_the_next_stranger(page: Page, serve
     expect(page.locator("#flash")).to_contain_text("Dorothy is registered")
     # A stranger (another face) arrives at the door.
     server.clock.advance(minutes=1)
-    stranger = event("unknown_face.json")
+    stranger = later_frame("unknown_face.json")
     stranger["InputInformation"]["KinesisVideo"]["ProducerTimestamp"] += 60
     [created] = post_face_event(server.url, server.token, stranger).json()["sightings"]
     assert created["status"] == "PENDING"

@@ -180,7 +180,7 @@ def test_a_camera_file_that_does_not_exist_is_refused_at_start(tmp_path: Path) -
 
 def test_a_worker_that_dies_at_start_says_which_and_why(tmp_path: Path) -> None:
     # GIVEN a database that the single start-up check accepts but the workers cannot use: its sighting
-    # feed (read only by the processes of a --workers pool) is gone
+    # feed (read by every server process when it starts, not by the preparation of the data folder) is gone
     build_local(Settings(data_dir=tmp_path / "data")).close()
     with sqlite3.connect(tmp_path / "data" / "smartdoor.db") as db:
         db.execute("DROP TABLE sighting_feed")
@@ -192,8 +192,8 @@ def test_a_worker_that_dies_at_start_says_which_and_why(tmp_path: Path) -> None:
     assert "no such table: sighting_feed" in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
-        r"smartdoor: server process [12] of 2 \(pid \d+\) stopped: StorageUnavailable: .*sighting feed.*; "
-        r"stopping the others",
+        r"smartdoor: server process [12] of 2 \(pid \d+\) stopped: the server did not start \(its log above "
+        r"says why\); stopping the others",
         last,
     ), result.stderr
 

@@ -57,8 +57,14 @@ class FeedFollower:
         self._sightings = sightings
         self._broker = broker
         self._every = every
-        self._seen = feed.latest()  # subscribers see what happens from now on, as with the broker alone
+        self._seen = 0
         self._stopping = threading.Event()
+
+    def begin(self) -> None:
+        """Start at the feed's end: subscribers see what happens from now on, as with the broker alone.
+        Called when the server starts, not when the door is built (a door built only to prepare the data
+        folder follows nothing), so a feed that cannot be read stops that start, with its reason."""
+        self._seen = self._feed.latest()
 
     def poll(self) -> int:
         """Deliver what is new; return how many. Cheap when nothing is: one indexed SELECT."""
