@@ -76,6 +76,7 @@ def test_objects_are_private_with_a_private_cache_policy(aws: Aws, s3_store: S3P
     client = aws.s3()
     head = client.head_object(Bucket="local", Key="sightings/s1.jpg")
     assert (head["ContentType"], head["CacheControl"]) == ("image/jpeg", "private, max-age=300")
+    assert aws.get(f"{aws.endpoint}/local/sightings/s1.jpg")[0] == 403  # no signature, no photo
     grants = client.get_object_acl(Bucket="local", Key="sightings/s1.jpg")["Grants"]
     assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]  # the owner only: no public-read grant
     assert [g["Grantee"]["Type"] for g in grants] == ["CanonicalUser"]
