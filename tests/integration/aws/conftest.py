@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"  # moto's default account
 
 
 class Aws:
