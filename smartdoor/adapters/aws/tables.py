@@ -1,0 +1,245 @@
+"""The DynamoDB tables as data: the one definition that the CDK app, the repositories and the tests all read.
+
+Every table is on-demand. Every access pattern is a GetItem, a Query on a key or an index, or one conditional
+write (a TransactWriteItems where a guarantee spans items); none is a Scan. Times in sort keys are
+``created_key(micros, id)``: zero-padded epoch microseconds then the id, so string order is time order and
+equal times still page in a fixed order. TTL attributes are Numbers in epoch seconds and only clean up:
+DynamoDB deletes expired items days late, so every read checks expiry itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeDefinitionTypeDef,
+        CreateTableInputTypeDef,
+        GlobalSecondaryIndexTypeDef,
+        KeySchemaElementTypeDef,
+    )
+
+AttributeType = Literal["S", "N", "B"]
+StreamView = Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key attribute: its name and DynamoDB type."""
+
+    name: str
+    type: AttributeType = "S"
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index (projection ALL: every listing shows whole items)."""
+
+    name: str
+    partition: Key
+    sort: Key | None
+    serves: str  # the access pattern it exists for
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: ``logical`` is how code and the CDK app refer to it, ``default_name`` what it is called."""
+
+    logical: str
+    default_name: str
+    partition: Key
+    sort: Key | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    stream: StreamView | None = None
+    access_patterns: tuple[str, ...] = field(default_factory=tuple)
+
+    def key_attributes(self) -> tuple[Key, ...]:
+        """Every attribute a key or an index names, once each (what AttributeDefinitions must list)."""
+        keys = [self.partition, self.sort, *(k for i in self.indexes for k in (i.partition, i.sort))]
+        unique: dict[str, Key] = {}
+        for key in keys:
+            if key is not None and unique.setdefault(key.name, key) != key:
+                raise ValueError(f"{self.logical}: {key.name} is declared with two types")
+        return tuple(unique.values())
+
+
+def created_key(micros: int, item_id: str) -> str:
+    """A sort key that orders by time, then id (20 digits: any epoch microsecond up to year 5138)."""
+    if micros < 0:
+        raise ValueError("created_key takes times after 1970")
+    return f"{micros:020d}#{item_id}"
+
+
+# One constant partition for "all of them, newest first". A door sees a few hundred items a day: far below
+# one partition's 1,000 writes a second, and a Query on it needs no Scan.
+ALL = "ALL"
+
+PASSCODES = Table(
+    logical="passcodes",
+    default_name="passcodes",  # DB1 in the design card
+    partition=Key("codeHash"),  # HMAC of the code with the server's key: the code itself is never stored
+    ttl_attribute="expiresAt",
+    access_patterns=(
+        "add: PutItem if attribute_not_exists(codeHash) OR expiresAtMicros <= :now (a live code collides;"
+        " an expired leftover that the TTL has not removed yet may be overwritten)",
+        "consume: DeleteItem if expiresAtMicros > :now, ReturnValues=ALL_OLD (one caller wins: single use)",
+        "items: codeHash, visitorId, createdAt (epoch micros), expiresAtMicros (the exact expiry, checked on"
+        " every read), expiresAt (epoch seconds, rounded up, for TTL)",
+    ),
+)
+
+VISITORS = Table(
+    logical="visitors",
+    default_name="visitors",  # DB2 in the design card
+    partition=Key("visitorId"),
+    indexes=(Index("byCreated", Key("feed"), Key("createdKey"), "list visitors newest first (feed = ALL)"),),
+    access_patterns=(
+        "items in the seed's shape: visitorId, faceId, name, phoneNumber, photos [{objectKey, bucket,"
+        " createdTimestamp}], plus createdAt, feed, createdKey",
+        "add: PutItem if attribute_not_exists(visitorId) (inside registration's TransactWriteItems)",
+        "get: GetItem by visitorId; by face: the faces table gives the visitorId, then GetItem",
+        "add_photo: UpdateItem SET photos = list_append(photos, :photo) if attribute_exists(visitorId)",
+        "list: Query byCreated, feed = ALL, ScanIndexForward=false, Limit, ExclusiveStartKey as the token",
+        "delete: DeleteItem ReturnValues=ALL_OLD",
+    ),
+)
+
+SIGHTINGS = Table(
+    logical="sightings",
+    default_name="sightings",
+    partition=Key("sightingId"),
+    indexes=(
+        Index("byCreated", Key("feed"), Key("createdKey"), "list all sightings newest first (feed = ALL)"),
+        Index("byStatus", Key("status"), Key("createdKey"), "list the sightings of one status newest first"),
+    ),
+    access_patterns=(
+        "items: sightingId, faceId, cameraId, status, createdAt, createdKey, feed, photo, facePhoto,"
+        " visitorId, decidedAt",
+        "add: PutItem if attribute_not_exists(sightingId)",
+        "get: GetItem by sightingId",
+        "list(status=None): Query byCreated, feed = ALL, ScanIndexForward=false",
+        "list(status): Query byStatus, status = :status, ScanIndexForward=false",
+        "transition: UpdateItem SET status, decidedAt, visitorId if #status IN (:allowed...),"
+        " ReturnValuesOnConditionCheckFailure=ALL_OLD (no item: NotFound; another status: Conflict)",
+    ),
+)
+
+FACES = Table(
+    logical="faces",
+    default_name="faces",
+    partition=Key("faceId"),  # the face index's id (a Rekognition FaceId on AWS)
+    indexes=(Index("byOwner", Key("ownerId"), Key("faceId"), "the face ids one visitor or sighting owns"),),
+    access_patterns=(
+        "who a face is: GetItem by faceId -> ownerKind (SIGHTING | VISITOR), ownerId, indexedAt",
+        "a new face: PutItem if attribute_not_exists(faceId)",
+        "registration: UpdateItem SET ownerKind = VISITOR, ownerId = :visitor"
+        " if ownerKind = SIGHTING AND ownerId = :sighting (inside the registration transaction)",
+        "forget a visitor: Query byOwner, ownerId = :visitor, then DeleteFaces and DeleteItem each",
+    ),
+)
+
+LIMITS = Table(
+    logical="limits",
+    default_name="limits",
+    partition=Key("limitKey"),
+    ttl_attribute="expiresAt",
+    access_patterns=(
+        "lock-out, limitKey = attempts#<client>: one UpdateItem ADD failures :one SET lockedUntil ..."
+        " if attribute_not_exists(lockedUntil) OR lockedUntil <= :now (counted before the code is looked at;"
+        " refused while locked); TTL after the client is forgotten",
+        "fixed windows, limitKey = window#<rule>#<window start>: UpdateItem ADD hits :one"
+        " if attribute_not_exists(hits) OR hits < :limit; TTL at the window's end",
+        "several rules at once (all or nothing): one TransactWriteItems of those updates",
+        "once-only claims, limitKey = claim#<kind>#<id> (a link nonce, a visit, a face event): PutItem"
+        " if attribute_not_exists(limitKey) OR expiresAtMicros <= :now; TTL at the claim's end",
+    ),
+)
+
+TIMELINE = Table(
+    logical="timeline",
+    default_name="timeline",
+    partition=Key("feed"),  # the door's id: one door writes one feed
+    sort=Key("eventKey"),  # created_key(at, event id)
+    access_patterns=(
+        "record: PutItem if attribute_not_exists(eventKey)",
+        "list: Query feed = :door, ScanIndexForward=false, Limit, ExclusiveStartKey as the token",
+    ),
+)
+
+OUTBOX = Table(
+    logical="outbox",
+    default_name="outbox",
+    # Derived from the unit of work that wrote it (e.g. sms#<sighting id>), so a retried registration writes
+    # the same message id and its condition fails: nothing is queued twice.
+    partition=Key("messageId"),
+    indexes=(
+        Index(
+            "unsent",
+            Key("unsent"),  # ALL while unsent, REMOVEd once sent: a sparse index of what is still due
+            Key("createdKey"),
+            "what is still to send, oldest first (the next run sends what a crash left behind)",
+        ),
+    ),
+    ttl_attribute="expiresAt",
+    stream="NEW_IMAGE",  # a sender Lambda wakes on each new message
+    access_patterns=(
+        "enqueue: PutItem if attribute_not_exists(messageId) (inside the transaction that made the message)",
+        "claim for sending: UpdateItem SET claimedUntil if attribute_exists(unsent) AND"
+        " (attribute_not_exists(claimedUntil) OR claimedUntil <= :now): one sender at a time",
+        "mark sent: UpdateItem REMOVE unsent SET sentAt, expiresAt (TTL keeps sent messages for a while)",
+        "due: Query unsent, unsent = ALL, ScanIndexForward=true",
+    ),
+)
+
+TABLES: tuple[Table, ...] = (PASSCODES, VISITORS, SIGHTINGS, FACES, LIMITS, TIMELINE, OUTBOX)
+
+
+def _schema(partition: Key, sort: Key | None) -> list[KeySchemaElementTypeDef]:
+    schema: list[KeySchemaElementTypeDef] = [{"AttributeName": partition.name, "KeyType": "HASH"}]
+    if sort is not None:
+        schema.append({"AttributeName": sort.name, "KeyType": "RANGE"})
+    return schema
+
+
+def create_table_input(table: Table, name: str | None = None) -> CreateTableInputTypeDef:
+    """CreateTable's arguments for this definition, under ``name`` (default: the table's default name)."""
+    attributes: list[AttributeDefinitionTypeDef] = [
+        {"AttributeName": k.name, "AttributeType": k.type} for k in table.key_attributes()
+    ]
+    request: CreateTableInputTypeDef = {
+        "TableName": name or table.default_name,
+        "KeySchema": _schema(table.partition, table.sort),
+        "AttributeDefinitions": attributes,
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if table.indexes:
+        indexes: list[GlobalSecondaryIndexTypeDef] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": _schema(index.partition, index.sort),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in table.indexes
+        ]
+        request["GlobalSecondaryIndexes"] = indexes
+    if table.stream is not None:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream}
+    return request
+
+
+def create_table(client: DynamoDBClient, table: Table, name: str | None = None) -> str:
+    """Create the table (for tests and the offline cloud build), wait until it is active, turn its TTL on.
+    Returns the table's name."""
+    request = create_table_input(table, name)
+    table_name = request["TableName"]
+    client.create_table(**request)
+    client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    if table.ttl_attribute is not None:
+        client.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+        )
+    return table_name
