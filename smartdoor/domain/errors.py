@@ -44,3 +44,7 @@ class BadFaceEvent(DomainError):
 
 class StorageUnavailable(DomainError):
     """A store or provider failed; the operation may be retried."""
+
+
+class BadJson(DomainError):
+    """Bytes from outside that are not the JSON the door accepts (bad UTF-8, too deep, huge numbers)."""
