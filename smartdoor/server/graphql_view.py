@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -14,6 +16,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from smartdoor.bootstrap import LocalDoor
+from smartdoor.domain import untrusted_json
+from smartdoor.domain.errors import BadJson
 from smartdoor.server.context import RequestContext, actor_for, client_id, is_owner_token
 from smartdoor.server.graphql_api import build_schema
 from smartdoor.services.authorization import Owner
@@ -31,6 +35,22 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
             keep_alive_interval=15,
         )
         self.app = app
+
+    def parse_json(self, data: str | bytes) -> dict[str, Any]:
+        # strawberry's own decoder catches only JSONDecodeError: invalid UTF-8, deep nesting and huge
+        # integers escaped it as 500s. The body and the `variables` and `extensions` query parameters come
+        # through here, and each of them must be an object (batches are off).
+        try:
+            return untrusted_json.loads_object(data)
+        except BadJson as exc:
+            raise HTTPException(400, f"The request's JSON is refused: {exc}.") from exc
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Websocket messages: strawberry closes the socket with 4400 on a JSONDecodeError, and only on that.
+        try:
+            return untrusted_json.loads(data)
+        except BadJson as exc:
+            raise json.JSONDecodeError(str(exc), "", 0) from exc
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -96,3 +97,30 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
 @pytest.fixture
 def vision_server(tmp_path: Path) -> Iterator[RunningServer]:
     yield from _serve(tmp_path, with_vision=True)
+
+
+class ServerLog(logging.Handler):
+    """Every record the server logs, from any thread: uvicorn's own loggers do not propagate to the root,
+    so the tracebacks of a 500 ("Exception in ASGI application") would escape caplog."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def faults(self) -> list[str]:
+        """Errors and tracebacks: what bad input from a client must never cause."""
+        return [self.format(r) for r in self.records if r.levelno >= logging.ERROR or r.exc_info is not None]
+
+
+@pytest.fixture
+def server_log() -> Iterator[ServerLog]:
+    handler = ServerLog()
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield handler
+    for logger in loggers:
+        logger.removeHandler(handler)

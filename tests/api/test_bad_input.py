@@ -13,8 +13,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from tests.api.conftest import RunningServer
-from tests.api.helpers import event, execute, outbox, post_face_event
+from tests.api.conftest import RunningServer, ServerLog
+from tests.api.helpers import door_state, event, execute, outbox, post_face_event
 
 pytestmark = pytest.mark.api
 
@@ -237,3 +237,103 @@ def test_static_files_stay_inside_their_folder(server: RunningServer) -> None:
     assert httpx.get(f"{server.url}/static/graphql.js").status_code == 200
     assert httpx.get(f"{server.url}/static/..%2f..%2fpyproject.toml").status_code == 404
     assert httpx.get(f"{server.url}/photos/..%2fsecret-key?exp=9999999999&sig=x").status_code == 403
+
+
+def _register_body(server: RunningServer, **extra: str) -> str:
+    """A registerVisitor request that would succeed: the bad part is spliced in as extra variables."""
+    variables = {
+        "input": {"sightingId": _pending_sighting(server), "name": "Ada", "phoneNumber": "+12065550100"}
+    }
+    body = json.dumps({"query": REGISTER, "variables": variables})
+    spliced = "".join(f', "{name}": {raw}' for name, raw in extra.items())
+    return body[: -len("}}")] + spliced + "}}"
+
+
+@pytest.mark.parametrize(
+    ("junk", "reason"),
+    [
+        ("[" * 1000 + "]" * 1000, "nested deeper than 32 levels"),
+        ('{"a":' * 1000 + "1" + "}" * 1000, "nested deeper than 32 levels"),
+        ("1" * 5000, "more than 40 digits"),
+        ("1e999", "too large"),
+        ("NaN", "NaN is not JSON"),
+        ('"\\ud800"', "lone surrogate"),
+    ],
+)
+def test_bad_json_in_a_graphql_body_is_a_clear_400_and_changes_nothing(
+    server: RunningServer, server_log: ServerLog, junk: str, reason: str
+) -> None:
+    body = _register_body(server, junk=junk)
+    before = door_state(server.url, server.token)
+    response = httpx.post(
+        f"{server.url}/graphql",
+        content=body,
+        headers={"authorization": f"Bearer {server.token}", "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert reason in response.text
+    assert door_state(server.url, server.token) == before
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"query": "{ __typename }", "operationName": "\xff"}', "not UTF-8"),
+        (b"3", "a JSON object is expected, not a number"),
+        (b'"{ __typename }"', "a JSON object is expected, not a string"),
+        (b"null", "a JSON object is expected, not null"),
+        (b'[{"query": "{ __typename }"}]', "a JSON object is expected, not an array"),
+    ],
+)
+def test_a_graphql_body_that_is_not_a_json_object_is_a_clear_400(
+    server: RunningServer, server_log: ServerLog, body: bytes, reason: str
+) -> None:
+    response = httpx.post(f"{server.url}/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert reason in response.text
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"variables": "[" * 1000 + "]" * 1000}, "nested deeper than 32 levels"),
+        ({"variables": '{"a": ' + "9" * 5000 + "}"}, "more than 40 digits"),
+        ({"extensions": '{"a":' * 1000 + "1" + "}" * 1000}, "nested deeper than 32 levels"),
+        ({"variables": '{"id": "\\udc00"}'}, "lone surrogate"),
+        ({"variables": "[1]"}, "a JSON object is expected, not an array"),
+        ({"variables": "{"}, "not JSON"),
+    ],
+)
+def test_bad_json_in_graphql_query_parameters_is_a_clear_400(
+    server: RunningServer, server_log: ServerLog, params: dict[str, str], reason: str
+) -> None:
+    response = httpx.get(
+        f"{server.url}/graphql",
+        params={"query": "query($id: ID!) { sighting(id: $id) { id } }", **params},
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert reason in response.text
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        "[" * 1000 + "]" * 1000,
+        '{"type": "connection_init", "payload": {"n": ' + "1" * 5000 + "}}",
+    ],
+)
+async def test_a_websocket_message_that_is_not_bounded_json_closes_with_4400(
+    server: RunningServer, server_log: ServerLog, message: str
+) -> None:
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert server_log.faults() == []
