@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,8 @@ from starlette.routing import Route
 
 from smartdoor.adapters.local.outbox import OutboxMessage
 from smartdoor.bootstrap import LocalDoor
-from smartdoor.domain.errors import BadFaceEvent
+from smartdoor.domain import untrusted_json
+from smartdoor.domain.errors import BadFaceEvent, BadJson
 from smartdoor.domain.face_events import decode_face_record
 from smartdoor.server.context import bearer_token, is_owner_token
 from smartdoor.services.sightings import record_face_event
@@ -111,11 +111,9 @@ async def outbox_image(request: Request) -> Response:
 
 def _parse_face_event_body(body: bytes) -> tuple[dict[str, Any], bytes | None]:
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadFaceEvent(f"the body is not JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise BadFaceEvent("the body must be a JSON object")
+        payload = untrusted_json.loads_object(body)
+    except BadJson as exc:
+        raise BadFaceEvent(f"the body is refused: {exc}") from exc
     if "record" not in payload:
         return payload, None
     frame = payload.get("frame")

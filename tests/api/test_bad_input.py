@@ -337,3 +337,112 @@ async def test_a_websocket_message_that_is_not_bounded_json_closes_with_4400(
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4400
     assert server_log.faults() == []
+
+
+def _record_with(path: str, value: object) -> dict[str, Any]:
+    """unknown_face.json with one value replaced; path is dotted, list indexes are numbers."""
+    record = event("unknown_face.json")
+    *parents, last = path.split(".")
+    target: Any = record
+    for key in parents:
+        target = target[int(key)] if key.isdigit() else target[key]
+    target[int(last) if last.isdigit() else last] = value
+    return record
+
+
+def _small_jpeg() -> bytes:
+    import cv2
+    import numpy as np
+
+    ok, jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), 128, np.uint8))
+    assert ok
+    return bytes(jpeg.tobytes())
+
+
+FACE = "FaceSearchResponse.0.DetectedFace"
+MATCH = {"Similarity": 99.0, "Face": {"FaceId": "f-1", "ExternalImageId": "visitor-1"}}
+
+
+@pytest.mark.parametrize(
+    ("record", "with_frame", "reason"),
+    [
+        (_record_with(f"{FACE}.BoundingBox.Left", 1e308), True, "BoundingBox.Left is outside"),
+        (_record_with(f"{FACE}.BoundingBox.Width", -1e308), True, "BoundingBox.Width is outside"),
+        (_record_with(f"{FACE}.BoundingBox.Top", 40.0), False, "BoundingBox.Top is outside"),
+        (_record_with(f"{FACE}.Confidence", 1000), False, "Confidence is outside 0..100"),
+        (
+            _record_with("FaceSearchResponse.0.MatchedFaces", [{**MATCH, "Similarity": 1e6}]),
+            False,
+            "Similarity is outside 0..100",
+        ),
+        (
+            _record_with("FaceSearchResponse.0.MatchedFaces", [{**MATCH, "Face": {"FaceId": "x" * 300}}]),
+            False,
+            "FaceId must be",
+        ),
+        (
+            _record_with(
+                "InputInformation.KinesisVideo.StreamArn", "arn:aws:kinesisvideo:r:1:stream/a\r\nBcc: x/1"
+            ),
+            False,
+            "camera",
+        ),
+        (_record_with(f"{FACE}.Descriptor", [0.5] * 3), False, "Descriptor must be 128"),
+        (_record_with(f"{FACE}.Descriptor", [0.5] * 127 + ["1e999"]), False, "Descriptor"),
+    ],
+)
+def test_face_events_outside_what_a_camera_can_see_are_refused(
+    server: RunningServer, server_log: ServerLog, record: dict[str, Any], with_frame: bool, reason: str
+) -> None:
+    before = door_state(server.url, server.token)
+    response = post_face_event(server.url, server.token, record, _small_jpeg() if with_frame else None)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"].startswith("Bad face event:")
+    assert reason in response.json()["error"]
+    assert door_state(server.url, server.token) == before
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[" * 100_000, "nested deeper than 32 levels"),
+        (b'{"record": ' * 1000 + b"{}" + b"}" * 1000, "nested deeper than 32 levels"),
+        (b'{"InputInformation": ' + b"7" * 5000 + b"}", "more than 40 digits"),
+        (b'{"InputInformation": {"KinesisVideo": {"StreamArn": "\xff"}}}', "not UTF-8"),
+        (
+            json.dumps(
+                _record_with("FaceSearchResponse.0.MatchedFaces", [{**MATCH, "Face": {"FaceId": "\ud800"}}])
+            ).encode(),
+            "lone surrogate",
+        ),
+    ],
+)
+def test_face_event_bodies_that_are_not_bounded_json_are_refused(
+    server: RunningServer, server_log: ServerLog, body: bytes, reason: str
+) -> None:
+    response = httpx.post(
+        f"{server.url}/face-events", content=body, headers={"authorization": f"Bearer {server.token}"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Bad face event:")
+    assert reason in response.json()["error"]
+    assert outbox(server.url, server.token) == []
+    assert server_log.faults() == []
+
+
+def test_a_face_event_camera_named_in_the_query_must_be_a_plain_name(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    record = event("unknown_face.json")
+    del record["InputInformation"]["KinesisVideo"]["StreamArn"]
+    response = httpx.post(
+        f"{server.url}/face-events",
+        params={"camera": "porch\nBcc: someone"},
+        json=record,
+        headers={"authorization": f"Bearer {server.token}"},
+    )
+    assert response.status_code == 400
+    assert "camera" in response.json()["error"]
+    assert outbox(server.url, server.token) == []
+    assert server_log.faults() == []
