@@ -446,3 +446,66 @@ def test_a_face_event_camera_named_in_the_query_must_be_a_plain_name(
     assert "camera" in response.json()["error"]
     assert outbox(server.url, server.token) == []
     assert server_log.faults() == []
+
+
+CLIENT_MISTAKES = [
+    "mutation { validateOtp(otp: ) { granted } }",  # syntax
+    "query { nothingHere }",  # validation: no such field
+    'query { visitor(id: "v") { id } ',  # syntax: unclosed
+    "query($n: Int) { visitors(limit: $n) { items { id } } }",  # fine document, bad variable below
+    "query { " + " ".join(f"a{i}: __typename" for i in range(20)) + " }",  # too many aliases
+    "query { " + "__typename " * 2500 + "}",  # too many tokens
+    "subscription { onSighting { id } } query { x }",  # validation: unknown field, two operations
+]
+
+
+def test_graphql_client_mistakes_are_not_logged_as_errors(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    # 10,000 bad requests once wrote 5,000 ERROR lines: a client's bad document is its fault, not ours.
+    for round_ in range(5):
+        for document in CLIENT_MISTAKES:
+            response = httpx.post(
+                f"{server.url}/graphql",
+                json={"query": document, "variables": {"n": "not a number"}},
+                headers={"authorization": f"Bearer {server.token}"},
+            )
+            assert response.status_code in (200, 400), (round_, document, response.text)
+            assert response.json()["errors"], document
+    assert server_log.faults() == []
+
+
+async def test_an_unexpected_failure_is_still_logged_as_an_error_with_its_traceback(
+    server: RunningServer, server_log: ServerLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("a broken disk")
+
+    monkeypatch.setattr(server.door.door.visitors, "list", broken)
+    await _error(server, "query { visitors { items { id } } }", {}, server.token)
+    [fault] = server_log.faults()
+    assert "RuntimeError: a broken disk" in fault
+
+
+async def test_a_bad_subscription_document_is_answered_not_logged_as_an_error(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": server.token}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), timeout=10))["type"] == "connection_ack"
+        invalid = {"query": "subscription { onSighting { nope } }"}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": invalid}))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        assert (reply["type"], reply["id"]) == ("error", "1")
+        assert "Cannot query field 'nope'" in reply["payload"][0]["message"]
+        # A syntax error closes the socket, as graphql-transport-ws says; it used to crash the operation's
+        # task instead (a logged traceback, and a bare "complete").
+        await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": {"query": "subscription {"}}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        4400,
+        "Syntax Error: Expected Name, found <EOF>.",
+    )
+    assert server_log.faults() == []
