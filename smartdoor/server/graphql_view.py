@@ -20,10 +20,13 @@ from smartdoor.domain import untrusted_json
 from smartdoor.domain.errors import BadJson
 from smartdoor.server.context import RequestContext, actor_for, client_id, is_owner_token
 from smartdoor.server.graphql_api import build_schema
+from smartdoor.server.transport_ws import CheckedTransportWS
 from smartdoor.services.authorization import Owner
 
 
 class DoorGraphQL(GraphQL[RequestContext, None]):
+    graphql_transport_ws_handler_class = CheckedTransportWS
+
     def __init__(self, app: LocalDoor) -> None:
         super().__init__(
             build_schema(),

@@ -509,3 +509,36 @@ async def test_a_bad_subscription_document_is_answered_not_logged_as_an_error(
         "Syntax Error: Expected Name, found <EOF>.",
     )
     assert server_log.faults() == []
+
+
+SUBSCRIBE = "subscription { onSighting { id } }"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        [],
+        "text",
+        3,
+        None,
+        {"id": "1", "type": "subscribe", "payload": 5},
+        {"id": "1", "type": "subscribe", "payload": {"query": 5}},
+        {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": []}},
+        {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "operationName": {}}},
+        {"id": 1, "type": "subscribe", "payload": {"query": SUBSCRIBE}},
+        {"id": "1", "type": "complete", "extra": "x"} | {"id": ["1"]},
+        {"type": ["ping"]},
+    ],
+)
+async def test_a_websocket_message_of_the_wrong_shape_closes_with_4400(
+    server: RunningServer, server_log: ServerLog, message: object
+) -> None:
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": server.token}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), timeout=10))["type"] == "connection_ack"
+        await ws.send(json.dumps(message))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert server_log.faults() == []
