@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,12 +116,21 @@ class ServerLog(logging.Handler):
         return [self.format(r) for r in self.records if r.levelno >= logging.ERROR or r.exc_info is not None]
 
 
-@pytest.fixture
-def server_log() -> Iterator[ServerLog]:
+@contextmanager
+def listening() -> Iterator[ServerLog]:
+    """A ServerLog hearing the root logger and uvicorn's, while the block runs."""
     handler = ServerLog()
     loggers = [logging.getLogger(), logging.getLogger("uvicorn")]
     for logger in loggers:
         logger.addHandler(handler)
-    yield handler
-    for logger in loggers:
-        logger.removeHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+@pytest.fixture
+def server_log() -> Iterator[ServerLog]:
+    with listening() as log:
+        yield log
