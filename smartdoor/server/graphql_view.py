@@ -27,7 +27,7 @@ from smartdoor.services.authorization import Owner
 class DoorGraphQL(GraphQL[RequestContext, None]):
     graphql_transport_ws_handler_class = CheckedTransportWS
 
-    def __init__(self, app: LocalDoor) -> None:
+    def __init__(self, app: LocalDoor, max_message_chars: int) -> None:
         super().__init__(
             build_schema(),
             # Only graphql-transport-ws: the legacy graphql-ws protocol had an auth-bypass advisory.
@@ -38,6 +38,7 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
             keep_alive_interval=15,
         )
         self.app = app
+        self.max_message_chars = max_message_chars
 
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
         # strawberry's own decoder catches only JSONDecodeError: invalid UTF-8, deep nesting and huge
@@ -50,6 +51,9 @@ class DoorGraphQL(GraphQL[RequestContext, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         # Websocket messages: strawberry closes the socket with 4400 on a JSONDecodeError, and only on that.
+        # Anyone may open the socket, so a message far larger than any operation is refused undecoded.
+        if len(data) > self.max_message_chars:
+            raise json.JSONDecodeError(f"a message is longer than {self.max_message_chars}", "", 0)
         try:
             return untrusted_json.loads(data)
         except BadJson as exc:

@@ -542,3 +542,18 @@ async def test_a_websocket_message_of_the_wrong_shape_closes_with_4400(
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4400
     assert server_log.faults() == []
+
+
+async def test_a_huge_websocket_message_is_refused_before_it_is_decoded(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    # Anyone may open the socket: a 16 MB message (uvicorn's cap) of "[]" held the event loop for a second.
+    async with connect(
+        server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")], max_size=None
+    ) as ws:
+        await ws.send('{"type": "ping", "payload": {"a": [' + "[]," * 100_000 + "[]]}}")
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert server_log.faults() == []
