@@ -243,13 +243,18 @@ class Subscription:
             yield sighting_out(ctx, sighting)
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
+def _is_unexpected(error: GraphQLError, execution_context: ExecutionContext | None) -> bool:
     """A fault of ours: an exception that reached the executor without becoming a GraphQL error.
 
-    Everything else is an answer to the client: a domain error (it carries a code), and what graphql-core
-    refuses itself, syntax, validation, the limiters and variable coercion (no original error, or one that
-    is itself a GraphQLError)."""
+    Everything else is an answer to the client: a domain error (it carries a code), what the parser, the
+    validation rules and the limiters refuse (even when a scalar's ValueError rides along on a literal),
+    and variable coercion (no original error, or one that is itself a GraphQLError)."""
     if (error.extensions or {}).get("code"):
+        return False
+    refused_before_execution = execution_context is not None and any(
+        error is e for e in execution_context.pre_execution_errors or ()
+    )
+    if refused_before_execution:
         return False
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
@@ -260,9 +265,11 @@ class DoorSchema(strawberry.Schema):
     ) -> None:
         # Only our faults are errors, with their tracebacks; a client's mistakes are its own (10,000 bad
         # documents once wrote 5,000 ERROR lines), kept at DEBUG for whoever debugs a client.
-        unexpected = [e for e in errors if _is_unexpected(e)]
+        unexpected: list[GraphQLError] = []
         for error in errors:
-            if not _is_unexpected(error):
+            if _is_unexpected(error, execution_context):
+                unexpected.append(error)
+            else:
                 log.debug("refused: %s", error.message)
         super().process_errors(unexpected, execution_context)
 

@@ -456,6 +456,9 @@ CLIENT_MISTAKES = [
     "query { " + " ".join(f"a{i}: __typename" for i in range(20)) + " }",  # too many aliases
     "query { " + "__typename " * 2500 + "}",  # too many tokens
     "subscription { onSighting { id } } query { x }",  # validation: unknown field, two operations
+    # validation: a literal our own scalar refuses (its ValueError rides along as the original error)
+    """mutation { publishSighting(input: {id: "a", faceId: "b", cameraId: "c", status: PENDING,
+      createdAt: "yesterday"}) { id } }""",
 ]
 
 
