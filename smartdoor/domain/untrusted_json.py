@@ -20,6 +20,7 @@ MAX_DEPTH = 32  # our deepest real document (a face record) nests 6 levels
 MAX_INTEGER_DIGITS = 40  # far beyond 64-bit ids and timestamps; Python's own limit is 4,300
 
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
+_STRING = re.compile(r'"[^"]*"')  # once escapes are gone, a string is anything between two quotes
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 # An opener counts 2 and a closer 0: after n brackets the running sum less n is the nesting depth there.
 _STEPS = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
@@ -29,9 +30,8 @@ def _deepest(text: str) -> int:
     """The deepest nesting of brackets outside strings, found without recursion and in linear time.
 
     Exact for valid JSON; for invalid JSON it may be off, but json.loads then refuses the text anyway."""
-    # Drop escapes first, so an escaped quote cannot end a string; then every other piece between quotes
-    # lies outside strings.
-    outside = "".join(_ESCAPE.sub("", text).split('"')[::2])
+    # Drop escapes first, so an escaped quote cannot end a string; then drop the strings.
+    outside = _STRING.sub("", _ESCAPE.sub("", text))
     steps = _NOT_BRACKET.sub("", outside).translate(_STEPS).encode("ascii")
     return max(map(operator.sub, accumulate(steps), count(1)), default=0)
 
