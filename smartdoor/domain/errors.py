@@ -48,3 +48,7 @@ class StorageUnavailable(DomainError):
 
 class SmsLimitReached(DomainError):
     """The phone's SMS send limit is reached: the passcode is held back (the flow goes on without it)."""
+
+
+class BadJson(DomainError):
+    """Bytes from outside that are not the JSON the door accepts (bad UTF-8, too deep, huge numbers)."""

@@ -6,17 +6,26 @@ the Lambda and the local camera. Anything malformed raises BadFaceEvent with a r
 
 from __future__ import annotations
 
-import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from smartdoor.domain import untrusted_json
 from smartdoor.domain.descriptors import checked_descriptor
-from smartdoor.domain.errors import BadFaceEvent
+from smartdoor.domain.errors import BadFaceEvent, BadJson
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceEvent, FaceMatch
 
 MAX_FACES_PER_RECORD = 100  # Rekognition reports at most 100 faces a frame
+MAX_MATCHES_PER_FACE = 100  # a search returns a handful; a long list is no search's
+# Rekognition's boxes may reach a little past the frame when a face is cut by its edge; far outside
+# (or 1e308, which overflows the crop arithmetic) is no camera's.
+BOX_SLACK = 0.25
+# Rekognition's own patterns: FaceId is a UUID, ExternalImageId [a-zA-Z0-9_.-:]{1,255}, a KVS stream name
+# [a-zA-Z0-9_.-]{1,256}. Ids go into SQL keys, photo paths, logs and email subjects: nothing else gets in.
+_ID = re.compile(r"[A-Za-z0-9_.:-]{1,255}")
+_CAMERA = re.compile(r"[A-Za-z0-9_.-]{1,256}")
 
 
 def _number(value: Any, where: str) -> float:
@@ -32,6 +41,33 @@ def _number(value: Any, where: str) -> float:
     return number
 
 
+def _bounded(value: Any, where: str, low: float, high: float) -> float:
+    number = _number(value, where)
+    if not low <= number <= high:
+        raise BadFaceEvent(f"{where} is outside {low:g}..{high:g}: {number:.6g}")
+    return number
+
+
+def _identifier(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise BadFaceEvent(f"{where} must be 1-255 letters, digits, '_', '.', ':' or '-'")
+    return value
+
+
+CAMERA_ID_RULE = "1-256 letters, digits, '_', '.' or '-'"
+
+
+def is_camera_id(name: str) -> bool:
+    """A camera's name as Kinesis Video allows a stream's: CAMERA_ID_RULE."""
+    return _CAMERA.fullmatch(name) is not None
+
+
+def _camera(name: str) -> str:
+    if not is_camera_id(name):
+        raise BadFaceEvent(f"the camera must be named by {CAMERA_ID_RULE}")
+    return name
+
+
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise BadFaceEvent(f"{where} is missing or not an object")
@@ -44,46 +80,58 @@ def camera_from_stream_arn(arn: str) -> str:
     name = resource.split("/", 1)[0]
     if not name:
         raise BadFaceEvent(f"StreamArn names no stream: {arn!r:.80}")
-    return name
+    return _camera(name)
 
 
 def _match(raw: Any, where: str) -> FaceMatch:
     entry = _mapping(raw, where)
     face = _mapping(entry.get("Face"), f"{where}.Face")
     face_id = face.get("FaceId")
-    if not isinstance(face_id, str) or not face_id:
+    if face_id is None or face_id == "":
         raise BadFaceEvent(f"{where}.Face.FaceId is missing")
     external = face.get("ExternalImageId")
     return FaceMatch(
-        face_id=face_id,
-        similarity=_number(entry.get("Similarity"), f"{where}.Similarity"),
-        external_image_id=external if isinstance(external, str) and external else None,
+        face_id=_identifier(face_id, f"{where}.Face.FaceId"),
+        similarity=_bounded(entry.get("Similarity"), f"{where}.Similarity", 0.0, 100.0),
+        external_image_id=(
+            _identifier(external, f"{where}.Face.ExternalImageId") if external not in (None, "") else None
+        ),
+    )
+
+
+def _descriptor(raw: Any, where: str) -> tuple[float, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise BadFaceEvent(f"{where} is not a list of numbers")
+    return checked_descriptor(raw, where)
+
+
+def _box(raw: Any, where: str) -> BoundingBox:
+    box = _mapping(raw, where)
+    return BoundingBox(
+        left=_bounded(box.get("Left"), f"{where}.Left", -BOX_SLACK, 1.0 + BOX_SLACK),
+        top=_bounded(box.get("Top"), f"{where}.Top", -BOX_SLACK, 1.0 + BOX_SLACK),
+        width=_bounded(box.get("Width"), f"{where}.Width", 0.0, 1.0 + BOX_SLACK),
+        height=_bounded(box.get("Height"), f"{where}.Height", 0.0, 1.0 + BOX_SLACK),
     )
 
 
 def _face(raw: Any, where: str) -> DetectedFace:
     entry = _mapping(raw, where)
     detected = _mapping(entry.get("DetectedFace"), f"{where}.DetectedFace")
-    box = _mapping(detected.get("BoundingBox"), f"{where}.DetectedFace.BoundingBox")
     matches = entry.get("MatchedFaces", [])
     if not isinstance(matches, list):
         raise BadFaceEvent(f"{where}.MatchedFaces is not a list")
-    descriptor = detected.get("Descriptor")
-    if descriptor is not None:
-        if not isinstance(descriptor, list) or not descriptor:
-            raise BadFaceEvent(f"{where}.DetectedFace.Descriptor is not a list of numbers")
-        values = tuple(_number(v, f"{where}.DetectedFace.Descriptor") for v in descriptor)
-        descriptor = checked_descriptor(values, f"{where}.DetectedFace.Descriptor")
+    if len(matches) > MAX_MATCHES_PER_FACE:
+        raise BadFaceEvent(f"{where}.MatchedFaces has {len(matches)} matches; at most {MAX_MATCHES_PER_FACE}")
     return DetectedFace(
-        bounding_box=BoundingBox(
-            left=_number(box.get("Left"), "BoundingBox.Left"),
-            top=_number(box.get("Top"), "BoundingBox.Top"),
-            width=_number(box.get("Width"), "BoundingBox.Width"),
-            height=_number(box.get("Height"), "BoundingBox.Height"),
+        bounding_box=_box(detected.get("BoundingBox"), f"{where}.DetectedFace.BoundingBox"),
+        confidence=_bounded(
+            detected.get("Confidence", 100.0), f"{where}.DetectedFace.Confidence", 0.0, 100.0
         ),
-        confidence=_number(detected.get("Confidence", 100.0), f"{where}.DetectedFace.Confidence"),
         matches=tuple(_match(m, f"{where}.MatchedFaces[{i}]") for i, m in enumerate(matches)),
-        descriptor=descriptor,
+        descriptor=_descriptor(detected.get("Descriptor"), f"{where}.DetectedFace.Descriptor"),
     )
 
 
@@ -112,7 +160,7 @@ def decode_face_record(record: Mapping[str, Any], camera_id: str | None = None) 
     if isinstance(arn, str) and arn:
         camera = camera_from_stream_arn(arn)
     elif camera_id:
-        camera = camera_id
+        camera = _camera(camera_id)
     else:
         raise BadFaceEvent("InputInformation.KinesisVideo.StreamArn is missing")
     # The frame's own time: records arrive tens of seconds late, so "now" would be wrong.
@@ -137,7 +185,7 @@ def decode_face_record(record: Mapping[str, Any], camera_id: str | None = None) 
 
 def decode_face_json(data: bytes | str, camera_id: str | None = None) -> FaceEvent:
     try:
-        record = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadFaceEvent(f"the record is not JSON: {exc}") from exc
+        record = untrusted_json.loads_object(data)
+    except BadJson as exc:
+        raise BadFaceEvent(f"the record is refused: {exc}") from exc
     return decode_face_record(record, camera_id)

@@ -26,7 +26,7 @@ FRAME_BODY_LIMIT = 8 * 1024 * 1024  # a camera JPEG; a 4096x4096 one is far smal
 
 
 def create_app(door: LocalDoor, vision: Vision | None = None) -> Starlette:
-    graphql = DoorGraphQL(door)
+    graphql = DoorGraphQL(door, max_message_chars=GRAPHQL_BODY_LIMIT)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+import logging
+from collections.abc import AsyncGenerator, Callable, Iterator
+from contextlib import suppress
 from datetime import datetime
 
 import strawberry
@@ -29,6 +31,7 @@ from smartdoor.services import access, console, decisions
 from smartdoor.services.authorization import Actor, LinkHolder, Owner, require_owner
 
 Ctx = Info[RequestContext, None]
+log = logging.getLogger(__name__)
 
 
 def _when(value: datetime) -> gql.AWSDateTime:
@@ -242,14 +245,49 @@ class Subscription:
             yield sighting_out(ctx, sighting)
 
 
+def _is_unexpected(error: GraphQLError, execution_context: ExecutionContext | None) -> bool:
+    """A fault of ours: an exception that reached the executor without becoming a GraphQL error.
+
+    Everything else is an answer to the client: a domain error (it carries a code), what the parser, the
+    validation rules and the limiters refuse (even when a scalar's ValueError rides along on a literal),
+    and variable coercion (no original error, or one that is itself a GraphQLError)."""
+    if (error.extensions or {}).get("code"):
+        return False
+    refused_before_execution = execution_context is not None and any(
+        error is e for e in execution_context.pre_execution_errors or ()
+    )
+    if refused_before_execution:
+        return False
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
 class DoorSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # A domain error (a wrong token, a bad phone number) is an answer, not a fault: log only the rest,
-        # with their tracebacks. Our errors carry a code in their extensions.
-        unexpected = [e for e in errors if not (e.extensions or {}).get("code")]
+        # Only our faults are errors, with their tracebacks; a client's mistakes are its own (10,000 bad
+        # documents once wrote 5,000 ERROR lines), kept at DEBUG for whoever debugs a client.
+        unexpected: list[GraphQLError] = []
+        for error in errors:
+            if _is_unexpected(error, execution_context):
+                unexpected.append(error)
+            else:
+                log.debug("refused: %s", error.message)
         super().process_errors(unexpected, execution_context)
+
+
+class ParseOnceCache(ParserCache):
+    """ParserCache that leaves a document it cannot parse to strawberry's own parse step.
+
+    strawberry answers an error raised in its parse step, but not one raised by a parse hook on the
+    websocket path: a subscription with a syntax error reached the worker task as a logged traceback and got
+    no error message. A bad document is parsed twice this way (failures are never cached anyway)."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
 
 
 def build_schema() -> strawberry.Schema:
@@ -263,7 +301,7 @@ def build_schema() -> strawberry.Schema:
     # Factories: a fresh extension per request; the parse and validation caches are module-level LRUs.
     extensions: list[Callable[[], SchemaExtension]] = [
         # The door page sends the same few documents over and over: parse and validate each once.
-        lambda: ParserCache(maxsize=256),
+        lambda: ParseOnceCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=2000),

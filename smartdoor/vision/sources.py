@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from smartdoor.domain.face_events import CAMERA_ID_RULE, is_camera_id
+
 log = logging.getLogger(__name__)
 
 Frame = npt.NDArray[Any]  # BGR uint8, as OpenCV reads it
@@ -48,7 +50,11 @@ class CameraSpec:
             camera_id, source = f"camera-{index}", text
         if not source:
             raise ValueError(f"camera {text!r} names no source")
-        return CameraSpec(camera_id.strip(), source.strip(), loop)
+        camera_id = camera_id.strip()
+        # Checked here, at start-up: the core refuses every face event of a camera with another name.
+        if not is_camera_id(camera_id):
+            raise ValueError(f"camera id {camera_id!r} must be {CAMERA_ID_RULE}")
+        return CameraSpec(camera_id, source.strip(), loop)
 
     @property
     def is_local(self) -> bool:

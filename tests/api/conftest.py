@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,3 +114,39 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
 @pytest.fixture
 def vision_server(tmp_path: Path) -> Iterator[RunningServer]:
     yield from _serve(tmp_path, with_vision=True)
+
+
+class ServerLog(logging.Handler):
+    """Every record the server logs, from any thread: uvicorn's own loggers do not propagate to the root,
+    so the tracebacks of a 500 ("Exception in ASGI application") would escape caplog."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def faults(self) -> list[str]:
+        """Errors and tracebacks: what bad input from a client must never cause."""
+        return [self.format(r) for r in self.records if r.levelno >= logging.ERROR or r.exc_info is not None]
+
+
+@contextmanager
+def listening() -> Iterator[ServerLog]:
+    """A ServerLog hearing the root logger and uvicorn's, while the block runs."""
+    handler = ServerLog()
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+@pytest.fixture
+def server_log() -> Iterator[ServerLog]:
+    with listening() as log:
+        yield log

@@ -80,3 +80,17 @@ def known_face_event(face_id: str, label: str, similarity: float = 99.0) -> dict
         {"Similarity": similarity, "Face": {"FaceId": face_id, "ExternalImageId": label, "Confidence": 99.9}}
     ]
     return record
+
+
+STATE = """query { sightings(limit: 100) { items { id status } } visitors(limit: 100) { items { id } }
+  doorEvents(limit: 100) { items { id } } }"""
+
+
+def door_state(url: str, token: str) -> dict[str, Any]:
+    """What a refused request must leave as it was: sightings, visitors, door events, the outbox."""
+    response = httpx.post(
+        f"{url}/graphql", json={"query": STATE}, headers={"authorization": f"Bearer {token}"}, timeout=30
+    )
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()["data"]
+    return {**data, "outbox": [m["id"] for m in outbox(url, token)]}

@@ -13,8 +13,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from tests.api.conftest import RunningServer
-from tests.api.helpers import event, execute, outbox, post_face_event
+from tests.api.conftest import RunningServer, ServerLog
+from tests.api.helpers import door_state, event, execute, outbox, post_face_event
 
 pytestmark = pytest.mark.api
 
@@ -307,3 +307,326 @@ async def test_a_storage_failure_midway_undoes_the_whole_registration(server: Ru
     assert data["registerVisitor"]["passcodeSent"] is True
     assert await _sighting_status(server, sighting_id) == "REGISTERED"
     assert len(outbox(server.url, server.token, "sms")) == 1
+
+
+def _register_body(server: RunningServer, **extra: str) -> str:
+    """A registerVisitor request that would succeed: the bad part is spliced in as extra variables."""
+    variables = {
+        "input": {"sightingId": _pending_sighting(server), "name": "Ada", "phoneNumber": "+12065550100"}
+    }
+    body = json.dumps({"query": REGISTER, "variables": variables})
+    spliced = "".join(f', "{name}": {raw}' for name, raw in extra.items())
+    return body[: -len("}}")] + spliced + "}}"
+
+
+@pytest.mark.parametrize(
+    ("junk", "reason"),
+    [
+        ("[" * 1000 + "]" * 1000, "nested deeper than 32 levels"),
+        ('{"a":' * 1000 + "1" + "}" * 1000, "nested deeper than 32 levels"),
+        ("1" * 5000, "more than 40 digits"),
+        ("1e999", "too large"),
+        ("NaN", "NaN is not JSON"),
+        ('"\\ud800"', "lone surrogate"),
+    ],
+)
+def test_bad_json_in_a_graphql_body_is_a_clear_400_and_changes_nothing(
+    server: RunningServer, server_log: ServerLog, junk: str, reason: str
+) -> None:
+    body = _register_body(server, junk=junk)
+    before = door_state(server.url, server.token)
+    response = httpx.post(
+        f"{server.url}/graphql",
+        content=body,
+        headers={"authorization": f"Bearer {server.token}", "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert reason in response.text
+    assert door_state(server.url, server.token) == before
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"query": "{ __typename }", "operationName": "\xff"}', "not UTF-8"),
+        (b"3", "a JSON object is expected, not a number"),
+        (b'"{ __typename }"', "a JSON object is expected, not a string"),
+        (b"null", "a JSON object is expected, not null"),
+        (b'[{"query": "{ __typename }"}]', "a JSON object is expected, not an array"),
+    ],
+)
+def test_a_graphql_body_that_is_not_a_json_object_is_a_clear_400(
+    server: RunningServer, server_log: ServerLog, body: bytes, reason: str
+) -> None:
+    response = httpx.post(f"{server.url}/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert reason in response.text
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"variables": "[" * 1000 + "]" * 1000}, "nested deeper than 32 levels"),
+        ({"variables": '{"a": ' + "9" * 5000 + "}"}, "more than 40 digits"),
+        ({"extensions": '{"a":' * 1000 + "1" + "}" * 1000}, "nested deeper than 32 levels"),
+        ({"variables": '{"id": "\\udc00"}'}, "lone surrogate"),
+        ({"variables": "[1]"}, "a JSON object is expected, not an array"),
+        ({"variables": "{"}, "not JSON"),
+    ],
+)
+def test_bad_json_in_graphql_query_parameters_is_a_clear_400(
+    server: RunningServer, server_log: ServerLog, params: dict[str, str], reason: str
+) -> None:
+    response = httpx.get(
+        f"{server.url}/graphql",
+        params={"query": "query($id: ID!) { sighting(id: $id) { id } }", **params},
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert reason in response.text
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        "[" * 1000 + "]" * 1000,
+        '{"type": "connection_init", "payload": {"n": ' + "1" * 5000 + "}}",
+    ],
+)
+async def test_a_websocket_message_that_is_not_bounded_json_closes_with_4400(
+    server: RunningServer, server_log: ServerLog, message: str
+) -> None:
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert server_log.faults() == []
+
+
+def _record_with(path: str, value: object) -> dict[str, Any]:
+    """unknown_face.json with one value replaced; path is dotted, list indexes are numbers."""
+    record = event("unknown_face.json")
+    *parents, last = path.split(".")
+    target: Any = record
+    for key in parents:
+        target = target[int(key)] if key.isdigit() else target[key]
+    target[int(last) if last.isdigit() else last] = value
+    return record
+
+
+def _small_jpeg() -> bytes:
+    import cv2
+    import numpy as np
+
+    ok, jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), 128, np.uint8))
+    assert ok
+    return bytes(jpeg.tobytes())
+
+
+FACE = "FaceSearchResponse.0.DetectedFace"
+MATCH = {"Similarity": 99.0, "Face": {"FaceId": "f-1", "ExternalImageId": "visitor-1"}}
+
+
+@pytest.mark.parametrize(
+    ("record", "with_frame", "reason"),
+    [
+        (_record_with(f"{FACE}.BoundingBox.Left", 1e308), True, "BoundingBox.Left is outside"),
+        (_record_with(f"{FACE}.BoundingBox.Width", -1e308), True, "BoundingBox.Width is outside"),
+        (_record_with(f"{FACE}.BoundingBox.Top", 40.0), False, "BoundingBox.Top is outside"),
+        (_record_with(f"{FACE}.Confidence", 1000), False, "Confidence is outside 0..100"),
+        (
+            _record_with("FaceSearchResponse.0.MatchedFaces", [{**MATCH, "Similarity": 1e6}]),
+            False,
+            "Similarity is outside 0..100",
+        ),
+        (
+            _record_with("FaceSearchResponse.0.MatchedFaces", [{**MATCH, "Face": {"FaceId": "x" * 300}}]),
+            False,
+            "FaceId must be",
+        ),
+        (
+            _record_with(
+                "InputInformation.KinesisVideo.StreamArn", "arn:aws:kinesisvideo:r:1:stream/a\r\nBcc: x/1"
+            ),
+            False,
+            "camera",
+        ),
+        (_record_with(f"{FACE}.Descriptor", [0.5] * 3), False, "Descriptor must be 128"),
+        (_record_with(f"{FACE}.Descriptor", [0.5] * 127 + ["1e999"]), False, "Descriptor"),
+    ],
+)
+def test_face_events_outside_what_a_camera_can_see_are_refused(
+    server: RunningServer, server_log: ServerLog, record: dict[str, Any], with_frame: bool, reason: str
+) -> None:
+    before = door_state(server.url, server.token)
+    response = post_face_event(server.url, server.token, record, _small_jpeg() if with_frame else None)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"].startswith("Bad face event:")
+    assert reason in response.json()["error"]
+    assert door_state(server.url, server.token) == before
+    assert server_log.faults() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[" * 100_000, "nested deeper than 32 levels"),
+        (b'{"record": ' * 1000 + b"{}" + b"}" * 1000, "nested deeper than 32 levels"),
+        (b'{"InputInformation": ' + b"7" * 5000 + b"}", "more than 40 digits"),
+        (b'{"InputInformation": {"KinesisVideo": {"StreamArn": "\xff"}}}', "not UTF-8"),
+        (
+            json.dumps(
+                _record_with("FaceSearchResponse.0.MatchedFaces", [{**MATCH, "Face": {"FaceId": "\ud800"}}])
+            ).encode(),
+            "lone surrogate",
+        ),
+    ],
+)
+def test_face_event_bodies_that_are_not_bounded_json_are_refused(
+    server: RunningServer, server_log: ServerLog, body: bytes, reason: str
+) -> None:
+    response = httpx.post(
+        f"{server.url}/face-events", content=body, headers={"authorization": f"Bearer {server.token}"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Bad face event:")
+    assert reason in response.json()["error"]
+    assert outbox(server.url, server.token) == []
+    assert server_log.faults() == []
+
+
+def test_a_face_event_camera_named_in_the_query_must_be_a_plain_name(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    record = event("unknown_face.json")
+    del record["InputInformation"]["KinesisVideo"]["StreamArn"]
+    response = httpx.post(
+        f"{server.url}/face-events",
+        params={"camera": "porch\nBcc: someone"},
+        json=record,
+        headers={"authorization": f"Bearer {server.token}"},
+    )
+    assert response.status_code == 400
+    assert "camera" in response.json()["error"]
+    assert outbox(server.url, server.token) == []
+    assert server_log.faults() == []
+
+
+CLIENT_MISTAKES = [
+    "mutation { validateOtp(otp: ) { granted } }",  # syntax
+    "query { nothingHere }",  # validation: no such field
+    'query { visitor(id: "v") { id } ',  # syntax: unclosed
+    "query($n: Int) { visitors(limit: $n) { items { id } } }",  # fine document, bad variable below
+    "query { " + " ".join(f"a{i}: __typename" for i in range(20)) + " }",  # too many aliases
+    "query { " + "__typename " * 2500 + "}",  # too many tokens
+    "subscription { onSighting { id } } query { x }",  # validation: unknown field, two operations
+    # validation: a literal our own scalar refuses (its ValueError rides along as the original error)
+    """mutation { publishSighting(input: {id: "a", faceId: "b", cameraId: "c", status: PENDING,
+      createdAt: "yesterday"}) { id } }""",
+]
+
+
+def test_graphql_client_mistakes_are_not_logged_as_errors(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    # 10,000 bad requests once wrote 5,000 ERROR lines: a client's bad document is its fault, not ours.
+    for round_ in range(5):
+        for document in CLIENT_MISTAKES:
+            response = httpx.post(
+                f"{server.url}/graphql",
+                json={"query": document, "variables": {"n": "not a number"}},
+                headers={"authorization": f"Bearer {server.token}"},
+            )
+            assert response.status_code in (200, 400), (round_, document, response.text)
+            assert response.json()["errors"], document
+    assert server_log.faults() == []
+
+
+async def test_an_unexpected_failure_is_still_logged_as_an_error_with_its_traceback(
+    server: RunningServer, server_log: ServerLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("a broken disk")
+
+    monkeypatch.setattr(server.door.door.visitors, "list", broken)
+    await _error(server, "query { visitors { items { id } } }", {}, server.token)
+    [fault] = server_log.faults()
+    assert "RuntimeError: a broken disk" in fault
+
+
+async def test_a_bad_subscription_document_is_answered_not_logged_as_an_error(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": server.token}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), timeout=10))["type"] == "connection_ack"
+        invalid = {"query": "subscription { onSighting { nope } }"}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": invalid}))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        assert (reply["type"], reply["id"]) == ("error", "1")
+        assert "Cannot query field 'nope'" in reply["payload"][0]["message"]
+        # A syntax error closes the socket, as graphql-transport-ws says; it used to crash the operation's
+        # task instead (a logged traceback, and a bare "complete").
+        await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": {"query": "subscription {"}}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        4400,
+        "Syntax Error: Expected Name, found <EOF>.",
+    )
+    assert server_log.faults() == []
+
+
+SUBSCRIBE = "subscription { onSighting { id } }"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        [],
+        "text",
+        3,
+        None,
+        {"id": "1", "type": "subscribe", "payload": 5},
+        {"id": "1", "type": "subscribe", "payload": {"query": 5}},
+        {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": []}},
+        {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "operationName": {}}},
+        {"id": 1, "type": "subscribe", "payload": {"query": SUBSCRIBE}},
+        {"id": "1", "type": "complete", "extra": "x"} | {"id": ["1"]},
+        {"type": ["ping"]},
+    ],
+)
+async def test_a_websocket_message_of_the_wrong_shape_closes_with_4400(
+    server: RunningServer, server_log: ServerLog, message: object
+) -> None:
+    async with connect(server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": server.token}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), timeout=10))["type"] == "connection_ack"
+        await ws.send(json.dumps(message))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert server_log.faults() == []
+
+
+async def test_a_huge_websocket_message_is_refused_before_it_is_decoded(
+    server: RunningServer, server_log: ServerLog
+) -> None:
+    # Anyone may open the socket: a 16 MB message (uvicorn's cap) of "[]" held the event loop for a second.
+    async with connect(
+        server.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")], max_size=None
+    ) as ws:
+        await ws.send('{"type": "ping", "payload": {"a": [' + "[]," * 100_000 + "[]]}}")
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert server_log.faults() == []

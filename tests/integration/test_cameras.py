@@ -46,6 +46,9 @@ def test_camera_spec_parsing() -> None:
     assert CameraSpec.parse("0", 4) == CameraSpec("camera-4", "0")
     with pytest.raises(ValueError, match="names no source"):
         CameraSpec.parse("door=", 5)
+    # The core refuses face events from a camera named otherwise, so such a name fails at start-up.
+    with pytest.raises(ValueError, match="must be 1-256 letters"):
+        CameraSpec.parse("front door=0", 6)
 
 
 def test_which_sources_are_local_files_and_which_live(tmp_path: Path) -> None:

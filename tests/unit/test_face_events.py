@@ -82,6 +82,37 @@ def broken(path: str, value: object) -> dict:  # type: ignore[type-arg]
         ("FaceSearchResponse.0.MatchedFaces.0.Face", KeyError, "Face is missing"),
         ("FaceSearchResponse.0.DetectedFace.BoundingBox", None, "BoundingBox is missing"),
         ("FaceSearchResponse", [{}] * 101, "at most 100"),
+        ("FaceSearchResponse.0.MatchedFaces", [{}] * 101, "at most 100"),
+        # Boxes: a little past the frame is a face cut by its edge; far past is no camera's.
+        ("FaceSearchResponse.0.DetectedFace.BoundingBox.Left", 1e308, "Left is outside -0.25..1.25"),
+        ("FaceSearchResponse.0.DetectedFace.BoundingBox.Top", -0.3, "Top is outside"),
+        ("FaceSearchResponse.0.DetectedFace.BoundingBox.Width", -0.01, "Width is outside 0..1.25"),
+        ("FaceSearchResponse.0.DetectedFace.BoundingBox.Height", 2, "Height is outside"),
+        ("FaceSearchResponse.0.DetectedFace.BoundingBox.Height", float("inf"), "Height is not finite"),
+        ("FaceSearchResponse.0.DetectedFace.BoundingBox.Left", float("nan"), "Left is not finite"),
+        ("FaceSearchResponse.0.DetectedFace.Confidence", 100.01, "Confidence is outside 0..100"),
+        ("FaceSearchResponse.0.DetectedFace.Confidence", -1, "Confidence is outside"),
+        ("FaceSearchResponse.0.MatchedFaces.0.Similarity", 1e6, "Similarity is outside 0..100"),
+        ("FaceSearchResponse.0.MatchedFaces.0.Similarity", -0.5, "Similarity is outside"),
+        # Ids end up in SQL keys, photo paths, logs and email subjects.
+        ("FaceSearchResponse.0.MatchedFaces.0.Face.FaceId", "a\ud800b", "FaceId must be"),
+        ("FaceSearchResponse.0.MatchedFaces.0.Face.FaceId", "x" * 256, "FaceId must be 1-255"),
+        ("FaceSearchResponse.0.MatchedFaces.0.Face.FaceId", 7, "FaceId must be"),
+        ("FaceSearchResponse.0.MatchedFaces.0.Face.ExternalImageId", "../../etc", "ExternalImageId must be"),
+        ("FaceSearchResponse.0.MatchedFaces.0.Face.ExternalImageId", "v\udfff", "ExternalImageId must be"),
+        ("InputInformation.KinesisVideo.StreamArn", "arn:aws:kinesisvideo:r:1:stream/a\r\nb/1", "camera"),
+        ("InputInformation.KinesisVideo.StreamArn", "arn:aws:kinesisvideo:r:1:stream/\ud800/1", "camera"),
+        ("InputInformation.KinesisVideo.StreamArn", "arn:aws:kinesisvideo:r:1:stream/" + "c" * 257, "camera"),
+        # The local analyser's descriptor: dlib's 128 numbers, all finite.
+        ("FaceSearchResponse.0.DetectedFace.Descriptor", [0.5] * 127, "Descriptor must be 128 numbers"),
+        ("FaceSearchResponse.0.DetectedFace.Descriptor", [], "Descriptor must be 128 numbers"),
+        ("FaceSearchResponse.0.DetectedFace.Descriptor", {"0": 0.5}, "Descriptor must be 128 numbers"),
+        (
+            "FaceSearchResponse.0.DetectedFace.Descriptor",
+            [0.5] * 127 + [float("inf")],
+            r"Descriptor\[127\] is",
+        ),
+        ("FaceSearchResponse.0.DetectedFace.Descriptor", [float("nan")] + [0.5] * 127, r"Descriptor\[0\] is"),
     ],
 )
 def test_malformed_records_say_what_is_wrong(path: str, value: object, reason: str) -> None:
@@ -93,6 +124,27 @@ def test_malformed_records_say_what_is_wrong(path: str, value: object, reason: s
 def test_garbage_bytes(data: bytes) -> None:
     with pytest.raises(BadFaceEvent):
         decode_face_json(data)
+
+
+def test_a_box_a_little_past_the_frame_is_a_face_cut_by_its_edge() -> None:
+    record = load("unknown_face.json")
+    record["FaceSearchResponse"][0]["DetectedFace"]["BoundingBox"] = {
+        "Left": -0.2,
+        "Top": 1.1,
+        "Width": 1.25,
+        "Height": 0.0,
+    }
+    [face] = decode_face_record(record).faces
+    assert (face.bounding_box.left, face.bounding_box.top) == (-0.2, 1.1)
+
+
+def test_a_camera_named_by_the_caller_must_be_a_plain_name() -> None:
+    record = load("unknown_face.json")
+    del record["InputInformation"]["KinesisVideo"]["StreamArn"]
+    assert decode_face_record(record, camera_id="side-gate_2.v1").camera_id == "side-gate_2.v1"
+    for bad in ["porch\nBcc: x", "../etc", "a b", "x" * 257]:
+        with pytest.raises(BadFaceEvent, match="the camera must be named by 1-256 letters"):
+            decode_face_record(record, camera_id=bad)
 
 
 def test_a_local_record_names_its_camera_and_may_carry_a_descriptor() -> None:
