@@ -234,7 +234,7 @@ def _supervise(settings: Settings, sock: socket.socket, cameras: list[str], work
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    failed = False
+    failure = ""
     while children:
         try:
             pid, status = os.wait()
@@ -245,12 +245,10 @@ def _supervise(settings: Settings, sock: socket.socket, cameras: list[str], work
         os.close(report)
         if not stopping:
             # A worker died on its own: stop the others rather than serve with a hole in the pool.
-            failed = True
-            print(
-                f"smartdoor: server process {index + 1} of {workers} (pid {pid}) stopped: {reason}; "
-                "stopping the others",
-                file=sys.stderr,
-                flush=True,
-            )
+            failure = f"server process {index + 1} of {workers} (pid {pid}) stopped: {reason}"
             stop(signal.SIGTERM, None)
-    return EXIT_SERVER_FAILED if failed else 0
+    if failure:
+        # Said once all are gone, so it is the last line: what the others print while stopping comes first.
+        print(f"smartdoor: {failure}; the others were stopped", file=sys.stderr, flush=True)
+        return EXIT_SERVER_FAILED
+    return 0

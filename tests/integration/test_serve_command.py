@@ -193,7 +193,7 @@ def test_a_worker_that_dies_at_start_says_which_and_why(tmp_path: Path) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
         r"smartdoor: server process [12] of 2 \(pid \d+\) stopped: the server did not start \(its log above "
-        r"says why\); stopping the others",
+        r"says why\); the others were stopped",
         last,
     ), result.stderr
 
