@@ -26,7 +26,9 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Package scope: sync Playwright keeps an event loop running on the main thread while it is open, and the
+# tiers after this one start event loops of their own there (asyncio.run, uvicorn).
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         missing(
@@ -36,7 +38,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
     yield browser
