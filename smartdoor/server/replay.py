@@ -20,22 +20,26 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from smartdoor.adapters.system import SystemClock
+from smartdoor.domain import untrusted_json
+from smartdoor.domain.errors import BadJson
 from smartdoor.ports import Clock
 
 
 def records_in(path: Path) -> Iterator[tuple[str, Any]]:
     """(label, record) pairs; a record that cannot be read comes as (label, ValueError)."""
+    # The door's own bounded decoder: a file may come from anywhere, and a plain json.loads of a deep one
+    # ends in a RecursionError (a traceback, not a reason).
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+        data = untrusted_json.loads(path.read_bytes())
+    except (OSError, BadJson) as exc:
         yield str(path), ValueError(f"not a JSON file: {exc}")
         return
     if isinstance(data, dict) and isinstance(data.get("Records"), list):
         for n, entry in enumerate(data["Records"]):
             label = f"{path}#Records[{n}]"
             try:
-                yield label, json.loads(base64.b64decode(entry["kinesis"]["data"], validate=True))
-            except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+                yield label, untrusted_json.loads(base64.b64decode(entry["kinesis"]["data"], validate=True))
+            except (KeyError, TypeError, ValueError, binascii.Error, BadJson) as exc:
                 yield label, ValueError(f"not a face-search record: {exc}")
     elif isinstance(data, list):
         for n, record in enumerate(data):

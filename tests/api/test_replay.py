@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from datetime import timedelta
@@ -52,6 +53,32 @@ def test_garbage_files_and_a_dead_server(server: RunningServer, tmp_path: Path) 
         replay("http://127.0.0.1:9", server.token, "porch", [EVENTS / "unknown_face.json"], None, dead) == 2
     )
     assert "Is `smartdoor serve` running?" in dead.getvalue()
+
+
+def test_files_no_json_reader_should_take_are_skipped_with_a_reason(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    # GIVEN files that would crash a plain json.loads (nesting past the recursion limit) or hold what no
+    # record may (invalid UTF-8, a lone surrogate), and a Kinesis event whose record data is nested too deep
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b'{"a": "\xff"}')
+    surrogate = tmp_path / "surrogate.json"
+    surrogate.write_text('{"FaceSearchResponse": [], "id": "\\ud800"}')
+    nested = base64.b64encode(("[" * 5_000 + "]" * 5_000).encode()).decode()
+    kinesis = tmp_path / "kinesis.json"
+    kinesis.write_text(json.dumps({"Records": [{"kinesis": {"data": nested}}]}))
+    out = io.StringIO()
+    # WHEN they are replayed THEN each is skipped with the decoder's reason, and the exit status says so
+    assert replay(server.url, server.token, "porch", [deep, binary, surrogate, kinesis], None, out) == 1
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4, lines
+    assert "nested deeper than 32 levels" in lines[0]
+    assert "not UTF-8" in lines[1]
+    assert "lone surrogate" in lines[2]
+    assert "Records[0]: skipped, not a face-search record" in lines[3]
+    assert "nested deeper" in lines[3]
 
 
 def test_the_command_reads_the_token_from_the_data_folder(server: RunningServer) -> None:
