@@ -271,3 +271,14 @@ def test_a_face_below_the_quality_filter_is_not_indexed(fake: FakeRekognition) -
     lenient = RekognitionFaceIndex(served_by(fake), "door", MarkedImageCropper(), quality_filter="AUTO")
     face_id = lenient.index_face(DetectedFace(LEFT, 99.0), blurred)
     assert fake.face_ids("door") == {face_id}
+
+
+def test_the_fake_s_injected_errors_reach_the_adapter_as_botocore_errors_do(fake: FakeRekognition) -> None:
+    index = RekognitionFaceIndex(served_by(fake), "door", MarkedImageCropper())
+    fake.fail_next("IndexFaces", "ThrottlingException")
+    with pytest.raises(StorageUnavailable, match="throttled"):
+        index.index_face(DetectedFace(LEFT, 99.0), marked_image(SeenFace(LEFT, (0.0,))))
+    face_id = index.index_face(DetectedFace(LEFT, 99.0), marked_image(SeenFace(LEFT, (0.0,))))  # once only
+    assert fake.face_ids("door") == {face_id}
+    with pytest.raises(StorageUnavailable, match="ResourceNotFoundException"):
+        RekognitionFaceIndex(served_by(fake), "no-such", MarkedImageCropper()).similar_faces(face_id, 90.0)
