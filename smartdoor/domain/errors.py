@@ -52,3 +52,8 @@ class SmsLimitReached(DomainError):
 
 class BadJson(DomainError):
     """Bytes from outside that are not the JSON the door accepts (bad UTF-8, too deep, huge numbers)."""
+
+
+class FaceNotIndexed(BadFaceEvent):
+    """The face index found no face it could keep where the event said one was (too small, blurred,
+    turned away, or no frame to look at): the face is skipped and reported, never retried."""

@@ -20,7 +20,8 @@ from smartdoor.domain.errors import Conflict, DomainError, InvalidInput, NotFoun
 MAX_ATTEMPTS = 3
 
 # The throttling codes that botocore's standard mode itself treats as throttling (botocore.retries.standard),
-# plus the service-specific ones our services answer with (S3 SlowDown, SESv2 TooManyRequestsException).
+# plus the service-specific ones our services answer with (S3 SlowDown, SESv2 TooManyRequestsException,
+# Kinesis Video ClientLimitExceededException).
 THROTTLING = frozenset(
     {
         "Throttling",
@@ -37,6 +38,7 @@ THROTTLING = frozenset(
         "SlowDown",
         "PriorRequestNotComplete",
         "EC2ThrottledException",
+        "ClientLimitExceededException",
     }
 )
 # Retryable without being throttling: a transaction that met another one on the same item, a busy service.

@@ -29,7 +29,7 @@ FORBIDDEN = (
     "smartdoor.vision",
 )
 MODULES = sorted(
-    ["smartdoor.adapters.aws", "smartdoor.adapters.mime"]
+    ["smartdoor.adapters.aws", "smartdoor.adapters.mime", "smartdoor.adapters.crop_region"]
     + [m.name for m in pkgutil.iter_modules(smartdoor.adapters.aws.__path__, "smartdoor.adapters.aws.")]
 )
 
@@ -55,6 +55,9 @@ def loaded_by(module: str) -> list[str]:
 def test_every_module_of_the_package_is_checked() -> None:
     assert {
         "smartdoor.adapters.aws.errors",
+        "smartdoor.adapters.aws.face_crop",
+        "smartdoor.adapters.aws.kinesis_video_frames",
+        "smartdoor.adapters.aws.rekognition_faces",
         "smartdoor.adapters.aws.s3_photos",
         "smartdoor.adapters.aws.ses_mailer",
         "smartdoor.adapters.aws.sns_sms",
