@@ -95,14 +95,18 @@ VISITORS = Table(
     logical="visitors",
     default_name="visitors",  # DB2 in the design card
     partition=Key("visitorId"),
-    indexes=(Index("byCreated", Key("feed"), Key("createdKey"), "list visitors newest first (feed = ALL)"),),
+    indexes=(
+        Index("byCreated", Key("feed"), Key("createdKey"), "list visitors newest first (feed = ALL)"),
+        Index("byFace", Key("faceId"), None, "the visitor a face id belongs to (get_by_face)"),
+    ),
     access_patterns=(
         "items in the seed's shape: visitorId, faceId, name, phoneNumber, photos [{objectKey, bucket,"
         " createdTimestamp}], plus createdAt, feed, createdKey",
         "add: PutItem if attribute_not_exists(visitorId) (inside registration's TransactWriteItems)",
-        "get: GetItem by visitorId; by face: the faces table gives the visitorId, then GetItem",
+        "get: GetItem by visitorId; by face: Query byFace, faceId = :face, Limit 1",
         "add_photo: UpdateItem SET photos = list_append(photos, :photo) if attribute_exists(visitorId)",
-        "list: Query byCreated, feed = ALL, ScanIndexForward=false, Limit, ExclusiveStartKey as the token",
+        "list: Query byCreated, feed = ALL, ScanIndexForward=false, Limit + 1, ExclusiveStartKey from the"
+        " token (base64url JSON of the last item's key, its shape checked on the way back in)",
         "delete: DeleteItem ReturnValues=ALL_OLD",
     ),
 )
