@@ -191,9 +191,13 @@ OUTBOX = Table(
     stream="NEW_IMAGE",  # a sender Lambda wakes on each new message
     access_patterns=(
         "enqueue: PutItem if attribute_not_exists(messageId) (inside the transaction that made the message)",
-        "claim for sending: UpdateItem SET claimedUntil if attribute_exists(unsent) AND"
-        " (attribute_not_exists(claimedUntil) OR claimedUntil <= :now): one sender at a time",
-        "mark sent: UpdateItem REMOVE unsent SET sentAt, expiresAt (TTL keeps sent messages for a while)",
+        "claim for sending: UpdateItem SET claimedUntil = :now + lease, claimedBy = :me ADD tries if"
+        " attribute_exists(unsent) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now),"
+        " ReturnValues=ALL_NEW: one sender at a time, and a dead sender's claim ends with its lease",
+        "mark sent: UpdateItem REMOVE unsent, claimedUntil SET sentAt, sentBy, expiresAt if claimedBy = :me"
+        " (TTL keeps sent messages for a while)",
+        "failed send: SET claimedUntil = the retry time (the backoff), lastError if claimedBy = :me;"
+        " refused for good: REMOVE unsent SET failedAt, lastError",
         "due: Query unsent, unsent = ALL, ScanIndexForward=true",
     ),
 )
