@@ -249,10 +249,16 @@ class RegistrationUnit:
 
 
 class Registrations(Protocol):
-    """Registers a visitor as one unit of work: all of it is written, or nothing."""
+    """Registers a visitor, or issues a returning visitor's passcode, as one unit of work: all of it is
+    written, or nothing."""
 
     def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
         """Claim the link (LinkUsed), move the sighting to REGISTERED (Conflict, NotFound), add the visitor,
         give them the face, count the SMS limits (SmsLimitReached), add the passcode (PasscodeCollision) and
         queue its SMS for delivery after commit. Any error leaves everything as it was."""
+        ...
+
+    def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:
+        """Count the SMS limits (SmsLimitReached), add the passcode (PasscodeCollision) and queue its SMS,
+        all or nothing: no live code without its queued SMS. DynamoDB: one TransactWriteItems."""
         ...

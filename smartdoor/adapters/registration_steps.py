@@ -10,6 +10,7 @@ from smartdoor.domain.links import LinkUsed
 from smartdoor.domain.model import Sighting, SightingStatus
 from smartdoor.ports import (
     FaceIndex,
+    PasscodeDelivery,
     PasscodeStore,
     RegistrationUnit,
     SightingRepository,
@@ -39,8 +40,15 @@ def apply_registration(
     visitors.add(unit.visitor)
     faces.relabel(unit.visitor.face_id, unit.face_label)
     if unit.delivery is not None:
-        if not throttle.acquire_all(unit.delivery.limits, now):
-            raise SmsLimitReached("the phone's SMS limit is reached")
-        passcodes.add(unit.delivery.passcode, now)
-        outbox.send(unit.delivery.sms)
+        apply_delivery(unit.delivery, now, passcodes, throttle, outbox)
     return registered
+
+
+def apply_delivery(
+    delivery: PasscodeDelivery, now: datetime, passcodes: PasscodeStore, throttle: Throttle, outbox: SmsSender
+) -> None:
+    """Count the phone's SMS limits, add the passcode, queue its SMS; the caller undoes them if one raises."""
+    if not throttle.acquire_all(delivery.limits, now):
+        raise SmsLimitReached("the phone's SMS limit is reached")
+    passcodes.add(delivery.passcode, now)
+    outbox.send(delivery.sms)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from smartdoor.domain.errors import PasscodeCollision, StorageUnavailable
+from smartdoor.domain.errors import PasscodeCollision, SmsLimitReached, StorageUnavailable
 from smartdoor.domain.model import DoorEventKind, Visitor
 from smartdoor.domain.passcodes import new_passcode
 from smartdoor.ports import PasscodeDelivery, ThrottleRule
@@ -19,10 +19,6 @@ def sms_limits(door: Door, phone_number: str) -> tuple[ThrottleRule, ...]:
         ThrottleRule(f"sms:{i}:{phone_number}", limit.count, limit.window)
         for i, limit in enumerate(door.policy.sms_limits)
     )
-
-
-def sms_allowed(door: Door, phone_number: str) -> bool:
-    return door.throttle.acquire_all(sms_limits(door, phone_number), door.clock.now())
 
 
 def new_delivery(door: Door, visitor: Visitor, now: datetime) -> PasscodeDelivery:
@@ -44,18 +40,18 @@ def record_passcode(door: Door, visitor: Visitor, sent: bool) -> None:
 
 
 def send_passcode(door: Door, visitor: Visitor) -> bool:
-    """Issue a fresh code (unique among live codes) and text it. False when the phone's limit is reached."""
-    if not sms_allowed(door, visitor.phone_number):
-        record_passcode(door, visitor, sent=False)
-        return False
+    """Issue a fresh code (unique among live codes) and queue its SMS, as one unit of work: a code never
+    lives without its SMS. False when the phone's limit is reached."""
     now = door.clock.now()
     for _ in range(door.policy.code_attempts):
         delivery = new_delivery(door, visitor, now)
         try:
-            door.passcodes.add(delivery.passcode, now)
+            door.registrations.issue_passcode(delivery, now)
         except PasscodeCollision:
-            continue  # another live code has these digits: draw again
-        door.sms.send(delivery.sms)
+            continue  # another live code has these digits: draw again (the unit counted no SMS)
+        except SmsLimitReached:
+            record_passcode(door, visitor, sent=False)
+            return False
         record_passcode(door, visitor, sent=True)
         return True
     raise StorageUnavailable("could not find a free passcode; too many live codes")

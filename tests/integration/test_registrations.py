@@ -69,6 +69,7 @@ class Stores:
     live_hashes: Callable[[], list[str]]
     texts: Callable[[], list[str]]  # every SMS queued, oldest first
     fail_visitor_adds: Callable[[bool], None]
+    fail_sms_queue: Callable[[bool], None]
 
 
 def _memory() -> Stores:
@@ -77,6 +78,9 @@ def _memory() -> Stores:
 
     def fail(on: bool) -> None:
         visitors.fail_adds = on
+
+    def fail_sms(on: bool) -> None:
+        sms.fail = on
 
     return Stores(
         MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms),
@@ -88,6 +92,7 @@ def _memory() -> Stores:
         lambda: sorted(passcodes.items),
         lambda: [m.text for m in sms.sent],
         fail,
+        fail_sms,
     )
 
 
@@ -105,6 +110,14 @@ def _sqlite(db: Database, clock: ManualClock) -> Stores:
         )
         db.connection().execute(sql)
 
+    def fail_sms(on: bool) -> None:
+        sql = (
+            "CREATE TRIGGER refuse_sms BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            if on
+            else "DROP TRIGGER refuse_sms"
+        )
+        db.connection().execute(sql)
+
     def hashes() -> list[str]:
         return [r[0] for r in db.connection().execute("SELECT code_hash FROM passcodes ORDER BY 1")]
 
@@ -118,6 +131,7 @@ def _sqlite(db: Database, clock: ManualClock) -> Stores:
         hashes,
         lambda: [m.text for m in reversed(outbox.list(kind="sms"))],
         fail,
+        fail_sms,
     )
 
 
@@ -243,6 +257,32 @@ def test_a_full_sms_limit_writes_nothing(stores: Stores) -> None:
         stores.registrations.register(unit_for(sighting, link=LINK), T0)
     assert_untouched(stores, sighting)
     assert stores.throttle.acquire_all([LINK], T0)  # the link claim was undone with the rest
+
+
+def delivery(code_hash: str = "h1") -> PasscodeDelivery:
+    passcode = Passcode(code_hash, "v1", T0, T0 + timedelta(minutes=5))
+    return PasscodeDelivery(passcode, Sms("+12025550100", f"code {code_hash}"), LIMITS)
+
+
+def test_a_passcode_is_issued_with_its_sms_or_not_at_all(stores: Stores) -> None:
+    stores.fail_sms_queue(True)
+    with pytest.raises(StorageUnavailable):
+        stores.registrations.issue_passcode(delivery("h1"), T0)
+    assert (stores.live_hashes(), stores.texts()) == ([], [])
+    stores.fail_sms_queue(False)
+    stores.registrations.issue_passcode(delivery("h1"), T0)  # the failed try used none of the allowance
+    assert (stores.live_hashes(), stores.texts()) == (["h1"], ["code h1"])
+    with pytest.raises(SmsLimitReached):
+        stores.registrations.issue_passcode(delivery("h2"), T0)
+    assert (stores.live_hashes(), stores.texts()) == (["h1"], ["code h1"])
+
+
+def test_a_colliding_passcode_is_not_issued_and_counts_no_sms(stores: Stores) -> None:
+    stores.registrations.issue_passcode(replace(delivery("taken"), limits=()), T0)
+    with pytest.raises(PasscodeCollision):
+        stores.registrations.issue_passcode(delivery("taken"), T0)
+    assert (stores.live_hashes(), stores.texts()) == (["taken"], ["code taken"])
+    assert stores.throttle.acquire_all(LIMITS, T0)
 
 
 def test_of_ten_concurrent_units_one_registers(stores: Stores) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from smartdoor.adapters.local.database import Database
+from smartdoor.adapters.local.mail_worker import LEASE as MAIL_LEASE
 from smartdoor.adapters.local.mail_worker import DeliveryWorker, retry_delay
 from smartdoor.adapters.local.outbox import Outbox, OutboxMessage
 from smartdoor.adapters.local.smtp_mailer import SmtpDelivery, SmtpSettings, build_mime
@@ -326,3 +329,51 @@ def test_mime_parts_say_what_the_images_are() -> None:
     assert types == {"<a>": "image/png", "<b>": "application/octet-stream"}
     assert mail["Subject"] == "Two lines"  # a line break in a header is never passed on
     assert mail["Date"] == "Mon, 23 Nov 2026 09:30:00 +0000"
+
+
+def test_two_workers_on_one_email_deliver_it_once(
+    outbox: Outbox, server: Collector, port: int, clock: ManualClock
+) -> None:
+    # Two server processes (--workers) each run a mail worker on the same outbox.
+    outbox.send(owner_email(b"\xff\xd8\xff\xe0photo"))
+    runners = 4
+    start = threading.Barrier(runners)
+    delivery = SmtpDelivery(SmtpSettings.from_url(f"smtp://127.0.0.1:{port}"), SENDER, timeout=5)
+
+    def run(n: int) -> int:
+        worker = DeliveryWorker(outbox, delivery, clock, SENDER, worker_id=f"w{n}")
+        start.wait(timeout=10)
+        return worker.run_once()
+
+    with ThreadPoolExecutor(runners) as pool:
+        delivered = list(pool.map(run, range(runners)))
+    assert sum(delivered) == 1
+    assert len(server.received) == 1
+    assert (only(outbox).status, only(outbox).tries) == ("sent", 1)
+
+
+class Killed(BaseException):
+    """The worker's process killed in the middle of a delivery: nothing after it runs."""
+
+
+class DyingDelivery:
+    def deliver(self, message: EmailMessage) -> None:
+        raise Killed
+
+
+def test_a_worker_killed_mid_delivery_leaves_the_email_to_the_next_after_its_lease(
+    outbox: Outbox, server: Collector, port: int, clock: ManualClock
+) -> None:
+    outbox.send(owner_email(b"\xff\xd8\xff\xe0photo"))
+    with pytest.raises(Killed):
+        DeliveryWorker(outbox, DyingDelivery(), clock, SENDER, worker_id="dying").run_once()
+    smtp = SmtpDelivery(SmtpSettings.from_url(f"smtp://127.0.0.1:{port}"), SENDER, timeout=5)
+    survivor = DeliveryWorker(outbox, smtp, clock, SENDER, worker_id="survivor")
+    # The dying worker may still be talking to the server, as far as anyone can tell: wait for its lease.
+    assert survivor.run_once() == 0
+    clock.advance(seconds=MAIL_LEASE.total_seconds() - 1)
+    assert survivor.run_once() == 0
+    clock.advance(seconds=1)
+    assert survivor.run_once() == 1
+    assert survivor.run_once() == 0
+    assert len(server.received) == 1

@@ -1,4 +1,5 @@
-"""One contract for every implementation of a store port: the in-memory fakes and SQLite behave alike."""
+"""One contract for every implementation of a store port: the in-memory fakes, SQLite and (for the
+repositories and the timeline) DynamoDB on the moto server behave alike."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from smartdoor.adapters.aws.dynamo_events import DynamoEventLog
+from smartdoor.adapters.aws.dynamo_sightings import DynamoSightings
+from smartdoor.adapters.aws.dynamo_visitors import DynamoVisitors
+from smartdoor.adapters.aws.tables import SIGHTINGS, TIMELINE, VISITORS, create_table
 from smartdoor.adapters.local.database import Database, to_micros
 from smartdoor.adapters.local.face_index import LocalFaceIndex
 from smartdoor.adapters.local.photo_files import FilePhotoStore
@@ -59,6 +64,7 @@ from smartdoor.ports import (
     ThrottleRule,
     VisitorRepository,
 )
+from tests.integration.moto_fixtures import Aws
 
 pytestmark = pytest.mark.integration
 
@@ -108,8 +114,31 @@ def _sqlite(db: Database) -> Stores:
     )
 
 
+def _dynamodb(aws: Aws) -> Stores:
+    """The DynamoDB repositories and timeline on moto; the limits and passcodes are another port's work, so
+    the memory ones stand in for them here."""
+    client = aws.dynamodb()
+    for table in (VISITORS, SIGHTINGS, TIMELINE):
+        create_table(client, table)
+    memory = _memory()
+    return replace(
+        memory,
+        visitors=DynamoVisitors(client),
+        sightings=DynamoSightings(client),
+        events=DynamoEventLog(client, door="door-1"),
+    )
+
+
 @pytest.fixture(params=["memory", "sqlite"])
 def stores(request: pytest.FixtureRequest) -> Stores:
+    return _memory() if request.param == "memory" else _sqlite(request.getfixturevalue("db"))
+
+
+@pytest.fixture(params=["memory", "sqlite", "dynamodb"])
+def repositories(request: pytest.FixtureRequest) -> Stores:
+    """For the visitor and sighting repositories and the event log, which DynamoDB implements too."""
+    if request.param == "dynamodb":
+        return _dynamodb(request.getfixturevalue("aws"))
     return _memory() if request.param == "memory" else _sqlite(request.getfixturevalue("db"))
 
 
@@ -133,46 +162,46 @@ def all_ids(list_page: Callable[[str | None], tuple[list[str], str | None]]) -> 
             return pages
 
 
-def test_visitors_by_id_and_face(stores: Stores) -> None:
+def test_visitors_by_id_and_face(repositories: Stores) -> None:
     for n in range(3):
-        stores.visitors.add(visitor(n))
-    assert stores.visitors.get("v1") == visitor(1)
-    assert stores.visitors.get_by_face("face-2") == visitor(2)
-    assert stores.visitors.get("nobody") is None
-    assert stores.visitors.get_by_face("face-9") is None
-    assert stores.visitors.delete("v2") == visitor(2)
-    assert stores.visitors.delete("v2") is None
-    assert stores.visitors.get("v2") is None
+        repositories.visitors.add(visitor(n))
+    assert repositories.visitors.get("v1") == visitor(1)
+    assert repositories.visitors.get_by_face("face-2") == visitor(2)
+    assert repositories.visitors.get("nobody") is None
+    assert repositories.visitors.get_by_face("face-9") is None
+    assert repositories.visitors.delete("v2") == visitor(2)
+    assert repositories.visitors.delete("v2") is None
+    assert repositories.visitors.get("v2") is None
 
 
-def test_photos_are_appended_in_order(stores: Stores) -> None:
-    stores.visitors.add(visitor(1))
+def test_photos_are_appended_in_order(repositories: Stores) -> None:
+    repositories.visitors.add(visitor(1))
     first, second = Photo("visitors/v1/a.jpg", "local", T0 + US), Photo("visitors/v1/b.jpg", "s3", T0)
-    stores.visitors.add_photo("v1", first)
-    stores.visitors.add_photo("v1", second)
-    stores.visitors.add_photo("nobody", first)  # nothing to add it to: no error, no visitor appears
-    assert stores.visitors.get("v1") == replace(visitor(1), photos=(first, second))
-    assert stores.visitors.get("nobody") is None
+    repositories.visitors.add_photo("v1", first)
+    repositories.visitors.add_photo("v1", second)
+    repositories.visitors.add_photo("nobody", first)  # nothing to add it to: no error, no visitor appears
+    assert repositories.visitors.get("v1") == replace(visitor(1), photos=(first, second))
+    assert repositories.visitors.get("nobody") is None
 
 
-def test_visitors_page_newest_first(stores: Stores) -> None:
+def test_visitors_page_newest_first(repositories: Stores) -> None:
     for n in (2, 0, 4, 1, 3):
-        stores.visitors.add(visitor(n))
+        repositories.visitors.add(visitor(n))
 
     def page(token: str | None) -> tuple[list[str], str | None]:
-        result = stores.visitors.list(2, token)
+        result = repositories.visitors.list(2, token)
         return [v.id for v in result.items], result.next_token
 
     assert all_ids(page) == [["v4", "v3"], ["v2", "v1"], ["v0"]]
-    assert stores.visitors.list(5, None).next_token is None  # exactly full: no empty last page
+    assert repositories.visitors.list(5, None).next_token is None  # exactly full: no empty last page
 
 
-def test_equal_times_page_by_id(stores: Stores) -> None:
+def test_equal_times_page_by_id(repositories: Stores) -> None:
     for n in range(3):
-        stores.visitors.add(replace(visitor(n), created_at=T0))
+        repositories.visitors.add(replace(visitor(n), created_at=T0))
 
     def page(token: str | None) -> tuple[list[str], str | None]:
-        result = stores.visitors.list(1, token)
+        result = repositories.visitors.list(1, token)
         return [v.id for v in result.items], result.next_token
 
     assert all_ids(page) == [["v2"], ["v1"], ["v0"]]
@@ -184,48 +213,50 @@ OVERFLOW = base64.urlsafe_b64encode(b"99999999999999999999:v1").decode()
 @pytest.mark.parametrize(
     "token", ["not-a-token!", "%%%", "bm8tY29sb24", OVERFLOW], ids=["junk", "symbols", "no-colon", "overflow"]
 )
-def test_a_garbage_token_is_invalid_input(stores: Stores, token: str) -> None:
-    stores.visitors.add(visitor(1))
+def test_a_garbage_token_is_invalid_input(repositories: Stores, token: str) -> None:
+    repositories.visitors.add(visitor(1))
     with pytest.raises(InvalidInput) as caught:
-        stores.visitors.list(2, token)
+        repositories.visitors.list(2, token)
     assert caught.value.field == "nextToken"
 
 
-def test_sightings_list_by_status(stores: Stores) -> None:
+def test_sightings_list_by_status(repositories: Stores) -> None:
     for n in range(5):
-        stores.sightings.add(sighting(n, SightingStatus.DENIED if n in (1, 3) else SightingStatus.PENDING))
-    assert stores.sightings.get("s2") == sighting(2)
-    assert stores.sightings.get("s9") is None
+        repositories.sightings.add(
+            sighting(n, SightingStatus.DENIED if n in (1, 3) else SightingStatus.PENDING)
+        )
+    assert repositories.sightings.get("s2") == sighting(2)
+    assert repositories.sightings.get("s9") is None
 
     def pending(token: str | None) -> tuple[list[str], str | None]:
-        result = stores.sightings.list(SightingStatus.PENDING, 2, token)
+        result = repositories.sightings.list(SightingStatus.PENDING, 2, token)
         return [s.id for s in result.items], result.next_token
 
     def every(token: str | None) -> tuple[list[str], str | None]:
-        result = stores.sightings.list(None, 2, token)
+        result = repositories.sightings.list(None, 2, token)
         return [s.id for s in result.items], result.next_token
 
     assert all_ids(pending) == [["s4", "s2"], ["s0"]]
     assert all_ids(every) == [["s4", "s3"], ["s2", "s1"], ["s0"]]
-    assert stores.sightings.list(SightingStatus.KNOWN, 2, None).items == ()
+    assert repositories.sightings.list(SightingStatus.KNOWN, 2, None).items == ()
 
 
-def test_a_transition_moves_once(stores: Stores) -> None:
-    stores.sightings.add(sighting(1))
-    approved = stores.sightings.transition("s1", PENDING, SightingStatus.APPROVED, T0 + 2 * MIN)
+def test_a_transition_moves_once(repositories: Stores) -> None:
+    repositories.sightings.add(sighting(1))
+    approved = repositories.sightings.transition("s1", PENDING, SightingStatus.APPROVED, T0 + 2 * MIN)
     expected = replace(sighting(1), status=SightingStatus.APPROVED, decided_at=T0 + 2 * MIN)
     assert approved == expected
-    registered = stores.sightings.transition(
+    registered = repositories.sightings.transition(
         "s1", frozenset({SightingStatus.APPROVED}), SightingStatus.REGISTERED, T0 + 3 * MIN, "v9"
     )
     expected = replace(expected, status=SightingStatus.REGISTERED, decided_at=T0 + 3 * MIN, visitor_id="v9")
     assert registered == expected
-    assert stores.sightings.get("s1") == expected
+    assert repositories.sightings.get("s1") == expected
     with pytest.raises(Conflict, match=r"^This visitor was already handled: registered\.$"):
-        stores.sightings.transition("s1", PENDING, SightingStatus.DENIED, T0 + 4 * MIN)
-    assert stores.sightings.get("s1") == expected  # a refused move changes nothing
+        repositories.sightings.transition("s1", PENDING, SightingStatus.DENIED, T0 + 4 * MIN)
+    assert repositories.sightings.get("s1") == expected  # a refused move changes nothing
     with pytest.raises(NotFound, match=r"^No sighting 's9'\.$"):
-        stores.sightings.transition("s9", PENDING, SightingStatus.DENIED, T0)
+        repositories.sightings.transition("s9", PENDING, SightingStatus.DENIED, T0)
 
 
 def code(h: str, visitor_id: str = "v1", at: datetime = T0) -> Passcode:
@@ -349,14 +380,14 @@ def test_forgiving_lifts_the_armed_lock_and_the_count(stores: Stores) -> None:
     a.forgive([])
 
 
-def test_event_log(stores: Stores) -> None:
+def test_event_log(repositories: Stores) -> None:
     for n in range(3):
-        stores.events.record(
+        repositories.events.record(
             DoorEvent(f"e{n}", DoorEventKind.CODE_SENT, T0 + n * MIN, visitor_id="v1", visitor_name="Ada")
         )
-    page = stores.events.list(2, None)
+    page = repositories.events.list(2, None)
     assert [e.id for e in page.items] == ["e2", "e1"]
-    assert [e.id for e in stores.events.list(2, page.next_token).items] == ["e0"]
+    assert [e.id for e in repositories.events.list(2, page.next_token).items] == ["e0"]
     assert page.items[0] == DoorEvent(
         "e2", DoorEventKind.CODE_SENT, T0 + 2 * MIN, visitor_id="v1", visitor_name="Ada"
     )

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from smartdoor.adapters.memory.stores import MemoryAttempts
+from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.model import Passcode
 from smartdoor.domain.passcodes import hash_code, new_passcode, random_code
@@ -314,3 +315,19 @@ def test_a_right_code_forgives_the_device_and_its_address() -> None:
     assert isinstance(fakes.door.attempts, MemoryAttempts)
     assert fakes.door.attempts.rows == {}
     assert [validate_otp(fakes.door, "000000", phone) for _ in range(5)] == [DENIED] * 5
+
+
+def test_a_passcode_whose_sms_cannot_be_queued_is_not_kept() -> None:
+    fakes = make_fakes(policy=DoorPolicy(sms_limits=(SmsLimit(1, timedelta(minutes=1)),)))
+    ada = registered_visitor(fakes)  # SMS 1
+    fakes.clock.advance(minutes=1)
+    codes_before = dict(fakes.passcodes.items)
+    # GIVEN the outbox cannot take the SMS (the process dies between the passcode and its SMS)
+    fakes.sms.fail = True
+    with pytest.raises(StorageUnavailable):
+        send_passcode(fakes.door, ada)
+    # THEN no code is live that no SMS carries, and the failed try used none of the phone's allowance
+    assert fakes.passcodes.items == codes_before
+    fakes.sms.fail = False
+    assert send_passcode(fakes.door, ada) is True
+    assert len(fakes.sms.sent) == 2

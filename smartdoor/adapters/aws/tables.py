@@ -95,14 +95,18 @@ VISITORS = Table(
     logical="visitors",
     default_name="visitors",  # DB2 in the design card
     partition=Key("visitorId"),
-    indexes=(Index("byCreated", Key("feed"), Key("createdKey"), "list visitors newest first (feed = ALL)"),),
+    indexes=(
+        Index("byCreated", Key("feed"), Key("createdKey"), "list visitors newest first (feed = ALL)"),
+        Index("byFace", Key("faceId"), None, "the visitor a face id belongs to (get_by_face)"),
+    ),
     access_patterns=(
         "items in the seed's shape: visitorId, faceId, name, phoneNumber, photos [{objectKey, bucket,"
         " createdTimestamp}], plus createdAt, feed, createdKey",
         "add: PutItem if attribute_not_exists(visitorId) (inside registration's TransactWriteItems)",
-        "get: GetItem by visitorId; by face: the faces table gives the visitorId, then GetItem",
+        "get: GetItem by visitorId; by face: Query byFace, faceId = :face, Limit 1",
         "add_photo: UpdateItem SET photos = list_append(photos, :photo) if attribute_exists(visitorId)",
-        "list: Query byCreated, feed = ALL, ScanIndexForward=false, Limit, ExclusiveStartKey as the token",
+        "list: Query byCreated, feed = ALL, ScanIndexForward=false, Limit + 1, ExclusiveStartKey from the"
+        " token (base64url JSON of the last item's key, its shape checked on the way back in)",
         "delete: DeleteItem ReturnValues=ALL_OLD",
     ),
 )
@@ -187,9 +191,13 @@ OUTBOX = Table(
     stream="NEW_IMAGE",  # a sender Lambda wakes on each new message
     access_patterns=(
         "enqueue: PutItem if attribute_not_exists(messageId) (inside the transaction that made the message)",
-        "claim for sending: UpdateItem SET claimedUntil if attribute_exists(unsent) AND"
-        " (attribute_not_exists(claimedUntil) OR claimedUntil <= :now): one sender at a time",
-        "mark sent: UpdateItem REMOVE unsent SET sentAt, expiresAt (TTL keeps sent messages for a while)",
+        "claim for sending: UpdateItem SET claimedUntil = :now + lease, claimedBy = :me ADD tries if"
+        " attribute_exists(unsent) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now),"
+        " ReturnValues=ALL_NEW: one sender at a time, and a dead sender's claim ends with its lease",
+        "mark sent: UpdateItem REMOVE unsent, claimedUntil SET sentAt, sentBy, expiresAt if claimedBy = :me"
+        " (TTL keeps sent messages for a while)",
+        "failed send: SET claimedUntil = the retry time (the backoff), lastError if claimedBy = :me;"
+        " refused for good: REMOVE unsent SET failedAt, lastError",
         "due: Query unsent, unsent = ALL, ScanIndexForward=true",
     ),
 )

@@ -131,6 +131,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX claims_by_expiry ON claims (expires_at);
     """,
+    """
+    -- The mail worker claims an email before it delivers it (one worker per email, several processes),
+    -- and a claim lapses at claimed_until, so an email a dead worker held is delivered by the next.
+    ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    """,
 )
 
 

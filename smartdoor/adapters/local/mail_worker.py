@@ -1,8 +1,17 @@
-"""Delivers the outbox's emails over SMTP in a background thread, retrying failures with backoff."""
+"""Delivers the outbox's emails over SMTP in a background thread, retrying failures with backoff.
+
+Each email is delivered once, as far as SMTP allows: a worker claims the emails it is about to deliver in one
+statement (until ``now + LEASE``), so two workers (``serve --workers``) never deliver the same email, and an
+email whose worker died after claiming it is delivered by the next worker once the lease ends. A worker that
+dies after the server accepted the email and before it marked it sent delivers it a second time later: SMTP
+has no idempotency key. That window is one call wide: the mark is the next statement after the delivery.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,6 +27,7 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(minutes=10)
+LEASE = timedelta(minutes=2)  # far longer than one SMTP delivery, with its connect and read timeouts
 
 
 class Delivery(Protocol):
@@ -43,8 +53,12 @@ class DeliveryWorker:
         sender: str,
         interval: float = 1.0,
         batch: int = 20,
+        worker_id: str | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self._outbox = outbox
+        self._id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._lease = lease
         self._delivery = delivery
         self._clock = clock
         self._sender = sender
@@ -54,9 +68,10 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
-        """Try every email that is due once; return how many were delivered."""
+        """Claim the emails that are due and try each once; return how many were delivered."""
+        now = self._clock.now()
         try:
-            pending = self._outbox.pending_emails(self._clock.now(), self._batch)
+            pending = self._outbox.claim_emails(now, now + self._lease, self._id, self._batch)
         except StorageUnavailable as exc:
             log.warning("mail worker: cannot read the outbox: %s", exc)
             return 0
@@ -78,18 +93,25 @@ class DeliveryWorker:
                 retry_at.isoformat(),
                 error,
             )
-            self._record(self._outbox.mark_failed, pending.id, error, retry_at)
+            self._record(lambda: self._outbox.mark_failed(pending.id, error, retry_at, self._id))
             return False
         # If this write fails the email is sent again later: a duplicate beats a lost visitor alert.
-        return self._record(self._outbox.mark_sent, pending.id)
-
-    def _record(self, mark: Callable[..., None], *args: object) -> bool:
         try:
-            mark(*args)
+            marked = self._outbox.mark_sent(pending.id, self._id)
         except StorageUnavailable as exc:
             log.warning("mail worker: cannot update the outbox: %s", exc)
             return False
-        return True
+        if not marked:
+            log.warning(
+                "mail worker: email %d was delivered after its claim lapsed; it may go twice", pending.id
+            )
+        return marked
+
+    def _record(self, mark: Callable[[], None]) -> None:
+        try:
+            mark()
+        except StorageUnavailable as exc:
+            log.warning("mail worker: cannot update the outbox: %s", exc)
 
     def start(self) -> None:
         """Start the thread (once; a second call while it runs does nothing)."""

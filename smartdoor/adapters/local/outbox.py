@@ -15,6 +15,16 @@ from smartdoor.ports import Clock
 Kind = Literal["email", "sms"]
 _COLUMNS = "id, kind, recipient, subject, body_text, body_html, created_at, status, error, tries"
 _MAX_ERROR = 1000  # an SMTP transcript can be long; the page only needs the gist
+# Due: an email never tried, or failed with its retry time come, and held by no live claim.
+_DUE = (
+    "FROM outbox WHERE kind = 'email'"
+    " AND (status = 'stored' OR (status = 'failed' AND COALESCE(next_try_at, 0) <= ?))"
+    " AND COALESCE(claimed_until, 0) <= ? ORDER BY id LIMIT ?"
+)
+
+
+def _due(now: datetime) -> tuple[int, int]:
+    return to_micros(now), to_micros(now)
 
 
 @dataclass(frozen=True)
@@ -98,39 +108,60 @@ class Outbox:
         return bytes(row[0]) if row else None
 
     def pending_emails(self, now: datetime, limit: int) -> builtins.list[PendingEmail]:
-        """Emails never tried, and failed ones whose retry time has come; oldest first."""
+        """Emails never tried, and failed ones whose retry time has come, that no live claim holds; oldest
+        first. A look only: a worker takes them with claim_emails."""
         with storage("find pending emails"):
-            due = [
-                row[0]
-                for row in self._db.connection().execute(
-                    "SELECT id FROM outbox WHERE kind = 'email'"
-                    " AND (status = 'stored' OR (status = 'failed' AND COALESCE(next_try_at, 0) <= ?))"
-                    " ORDER BY id LIMIT ?",
-                    (to_micros(now), limit),
-                )
-            ]
+            due = [row[0] for row in self._db.connection().execute(f"SELECT id {_DUE}", (*_due(now), limit))]
+        return self._pending(due)
+
+    def claim_emails(
+        self, now: datetime, until: datetime, claimant: str, limit: int
+    ) -> builtins.list[PendingEmail]:
+        """Take the due emails for ``claimant`` until ``until``, in one statement: two workers never take the
+        same email, and one whose worker died is due again when the claim lapses."""
+        with storage("claim pending emails"):
+            rows = self._db.connection().execute(
+                "UPDATE outbox SET claimed_until = ?, claimed_by = ?"
+                f" WHERE id IN (SELECT id {_DUE}) RETURNING id",
+                (to_micros(until), claimant, *_due(now), limit),
+            )
+            claimed = sorted(row[0] for row in rows.fetchall())
+        return self._pending(claimed)
+
+    def _pending(self, ids: builtins.list[int]) -> builtins.list[PendingEmail]:
         pending = []
-        for message in filter(None, (self.get(i) for i in due)):
+        for message in filter(None, (self.get(i) for i in ids)):
             images = tuple((cid, self.image(message.id, cid) or b"") for cid in message.image_cids)
             email = Email(message.recipient, message.subject, message.text, message.html, images)
             pending.append(PendingEmail(message.id, message.tries, email))
         return pending
 
-    def mark_sent(self, message_id: int) -> None:
+    def mark_sent(self, message_id: int, claimant: str | None = None) -> bool:
+        """Record a delivery; with ``claimant``, only while that worker still holds the claim (False if not:
+        its claim lapsed and another worker may deliver the email again)."""
         with storage("mark a message sent"):
-            self._db.connection().execute(
-                "UPDATE outbox SET status = 'sent', error = NULL, tries = tries + 1, next_try_at = NULL"
-                " WHERE id = ?",
-                (message_id,),
+            cursor = self._db.connection().execute(
+                "UPDATE outbox SET status = 'sent', error = NULL, tries = tries + 1, next_try_at = NULL,"
+                " claimed_until = NULL, claimed_by = NULL WHERE id = ? AND (? IS NULL OR claimed_by = ?)",
+                (message_id, claimant, claimant),
             )
+        return cursor.rowcount == 1
 
-    def mark_failed(self, message_id: int, error: str, retry_at: datetime | None = None) -> None:
+    def mark_failed(
+        self, message_id: int, error: str, retry_at: datetime | None = None, claimant: str | None = None
+    ) -> None:
         """Record a failed try; ``retry_at`` keeps it out of pending_emails until then (None: due now)."""
         with storage("mark a message failed"):
             self._db.connection().execute(
-                "UPDATE outbox SET status = 'failed', error = ?, tries = tries + 1, next_try_at = ?"
-                " WHERE id = ?",
-                (error[:_MAX_ERROR], to_micros(retry_at) if retry_at else None, message_id),
+                "UPDATE outbox SET status = 'failed', error = ?, tries = tries + 1, next_try_at = ?,"
+                " claimed_until = NULL, claimed_by = NULL WHERE id = ? AND (? IS NULL OR claimed_by = ?)",
+                (
+                    error[:_MAX_ERROR],
+                    to_micros(retry_at) if retry_at else None,
+                    message_id,
+                    claimant,
+                    claimant,
+                ),
             )
 
     def _messages(self, rows: builtins.list[Any]) -> builtins.list[OutboxMessage]:

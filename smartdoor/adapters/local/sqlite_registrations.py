@@ -17,9 +17,9 @@ from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
 from smartdoor.adapters.local.sqlite_rows import storage
 from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
 from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
-from smartdoor.adapters.registration_steps import apply_registration
+from smartdoor.adapters.registration_steps import apply_delivery, apply_registration
 from smartdoor.domain.model import Sighting
-from smartdoor.ports import RegistrationUnit
+from smartdoor.ports import PasscodeDelivery, RegistrationUnit
 
 
 class SqliteRegistrations:
@@ -35,7 +35,12 @@ class SqliteRegistrations:
     ) -> None:
         self._db = db
         self._stores = (sightings, visitors, faces, passcodes, throttle, outbox)
+        self._delivery_stores = (passcodes, throttle, outbox)
 
     def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
         with storage("register the visitor"), self._db.transaction():
             return apply_registration(unit, now, *self._stores)
+
+    def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:
+        with storage("issue the passcode"), self._db.transaction():
+            apply_delivery(delivery, now, *self._delivery_stores)

@@ -20,8 +20,11 @@ class MemoryMailer:
 class MemorySms:
     def __init__(self) -> None:
         self.sent: list[Sms] = []
+        self.fail = False  # set to simulate an outbox that cannot take the SMS
 
     def send(self, sms: Sms) -> None:
+        if self.fail:
+            raise StorageUnavailable("SMS outbox unreachable")
         self.sent.append(sms)
 
 

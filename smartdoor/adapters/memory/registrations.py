@@ -3,9 +3,10 @@ each one back as it was, as a rolled-back transaction would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from smartdoor.adapters.memory.messaging import MemorySms
 from smartdoor.adapters.memory.stores import (
@@ -15,9 +16,11 @@ from smartdoor.adapters.memory.stores import (
     MemoryThrottle,
     MemoryVisitors,
 )
-from smartdoor.adapters.registration_steps import apply_registration
+from smartdoor.adapters.registration_steps import apply_delivery, apply_registration
 from smartdoor.domain.model import Sighting
-from smartdoor.ports import RegistrationUnit
+from smartdoor.ports import PasscodeDelivery, RegistrationUnit
+
+T = TypeVar("T")
 
 
 class MemoryRegistrations:
@@ -31,6 +34,7 @@ class MemoryRegistrations:
         sms: MemorySms,
     ) -> None:
         self._stores = (sightings, visitors, faces, passcodes, throttle, sms)
+        self._delivery_stores = (passcodes, throttle, sms)
         # The dicts and lists a registration changes, with the lock (if any) that guards each.
         self._state: list[tuple[Any, Any]] = [
             (sightings.items, sightings._lock),
@@ -42,13 +46,19 @@ class MemoryRegistrations:
         ]
 
     def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
+        return self._unit(lambda: apply_registration(unit, now, *self._stores))
+
+    def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:
+        self._unit(lambda: apply_delivery(delivery, now, *self._delivery_stores))
+
+    def _unit(self, steps: Callable[[], T]) -> T:
         with ExitStack() as locks:
             for _, lock in self._state:
                 if lock is not None:
                     locks.enter_context(lock)  # re-entrant: the stores' own methods take them again
             saved = [state.copy() for state, _ in self._state]
             try:
-                return apply_registration(unit, now, *self._stores)
+                return steps()
             except BaseException:
                 for (state, _), before in zip(self._state, saved, strict=True):
                     state.clear()

@@ -54,10 +54,16 @@ def loaded_by(module: str) -> list[str]:
 
 def test_every_module_of_the_package_is_checked() -> None:
     assert {
+        "smartdoor.adapters.aws.dynamo_events",
+        "smartdoor.adapters.aws.dynamo_items",
+        "smartdoor.adapters.aws.dynamo_outbox",
+        "smartdoor.adapters.aws.dynamo_sightings",
+        "smartdoor.adapters.aws.dynamo_visitors",
         "smartdoor.adapters.aws.errors",
         "smartdoor.adapters.aws.face_crop",
         "smartdoor.adapters.aws.kinesis_video_frames",
         "smartdoor.adapters.aws.rekognition_faces",
+        "smartdoor.adapters.aws.outbox_dispatcher",
         "smartdoor.adapters.aws.s3_photos",
         "smartdoor.adapters.aws.ses_mailer",
         "smartdoor.adapters.aws.sns_sms",

@@ -1,4 +1,5 @@
-"""One contract for every Mailer and every SmsSender: the memory fakes, the local outbox, SES and SNS (moto).
+"""One contract for every Mailer and every SmsSender: the memory fakes, the local outbox, SES and SNS (moto),
+and the DynamoDB outbox whose dispatcher sends through SES and SNS (moto).
 
 Each implementation comes with a reader of what actually left (the fake's list, the outbox's rows, moto's
 backend), turned back into the domain's Email and Sms, so the same assertions hold for all of them.
@@ -14,11 +15,14 @@ from email.message import EmailMessage, MIMEPart
 
 import pytest
 
+from smartdoor.adapters.aws.dynamo_outbox import DynamoOutbox
+from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
 from smartdoor.adapters.aws.ses_mailer import SesMailer
 from smartdoor.adapters.aws.sns_sms import SnsSmsSender
+from smartdoor.adapters.aws.tables import OUTBOX, create_table
 from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.local.outbox import Outbox
-from smartdoor.adapters.memory.clock_ids import ManualClock
+from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.messaging import MemoryMailer, MemorySms
 from smartdoor.domain.model import Email, Sms
 from smartdoor.ports import Mailer, SmsSender
@@ -76,7 +80,17 @@ def ses_sent(aws: Aws) -> list[Email]:
     return [email_from_mime(parse_raw(m["raw_data"])) for m in aws.backend("ses").get("RawMessage", [])]
 
 
-@pytest.fixture(params=["memory", "outbox", "ses"])
+def dynamo_outbox(aws: Aws) -> tuple[DynamoOutbox, Callable[[], int]]:
+    """The DynamoDB outbox on moto and a run of its dispatcher through SES and SNS on moto."""
+    create_table(aws.dynamodb(), OUTBOX)
+    aws.sesv2().create_email_identity(EmailIdentity=SENDER)
+    clock = ManualClock(T0)
+    ses = SesMailer(aws.sesv2(), SENDER, clock)
+    dispatcher = OutboxDispatcher(aws.dynamodb(), ses, SnsSmsSender(aws.sns()), clock, "contract")
+    return DynamoOutbox(aws.dynamodb(), clock, SequentialIds("msg")), dispatcher.run_once
+
+
+@pytest.fixture(params=["memory", "outbox", "ses", "dynamodb-outbox"])
 def mailers(request: pytest.FixtureRequest) -> Mailers:
     if request.param == "memory":
         memory = MemoryMailer()
@@ -98,6 +112,9 @@ def mailers(request: pytest.FixtureRequest) -> Mailers:
 
         return Mailers(outbox, stored)
     aws: Aws = request.getfixturevalue("aws")
+    if request.param == "dynamodb-outbox":
+        queue, dispatch = dynamo_outbox(aws)
+        return Mailers(queue, lambda: (dispatch(), ses_sent(aws))[1])
     client = aws.sesv2()
     client.create_email_identity(EmailIdentity=SENDER)  # SES sends only from a verified identity
     return Mailers(SesMailer(client, SENDER, ManualClock(T0)), lambda: ses_sent(aws))
@@ -107,7 +124,7 @@ def sns_sent(aws: Aws) -> list[Sms]:
     return [Sms(m["phone_number"], m["message"]) for m in aws.backend("sns").get("SMS", [])]
 
 
-@pytest.fixture(params=["memory", "outbox", "sns"])
+@pytest.fixture(params=["memory", "outbox", "sns", "dynamodb-outbox"])
 def sms_senders(request: pytest.FixtureRequest) -> SmsSenders:
     if request.param == "memory":
         memory = MemorySms()
@@ -119,6 +136,9 @@ def sms_senders(request: pytest.FixtureRequest) -> SmsSenders:
             outbox, lambda: [Sms(m.recipient, m.text) for m in reversed(outbox.list(kind="sms"))]
         )
     aws: Aws = request.getfixturevalue("aws")
+    if request.param == "dynamodb-outbox":
+        queue, dispatch = dynamo_outbox(aws)
+        return SmsSenders(queue, lambda: (dispatch(), sns_sent(aws))[1])
     return SmsSenders(SnsSmsSender(aws.sns()), lambda: sns_sent(aws))
 
 
