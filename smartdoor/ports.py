@@ -92,10 +92,11 @@ class ThrottleRule:
 
 
 class Throttle(Protocol):
-    """Counts events per key in a window that starts at the first counted event."""
+    """Counts events per key in fixed windows floored from the epoch (`<key>@<window start>`), so each
+    count is one conditional increment (count < limit); up to twice the limit fit across a window boundary."""
 
     def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
-        """Count one event if fewer than ``limit`` were counted in the live window; atomic."""
+        """Count one event if fewer than ``limit`` were counted in the window holding ``now``; atomic."""
         ...
 
     def acquire_all(self, rules: Sequence[ThrottleRule], now: datetime) -> bool:

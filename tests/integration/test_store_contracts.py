@@ -256,13 +256,15 @@ def test_a_code_is_used_once_and_dies_at_expiry(stores: Stores) -> None:
 
 
 def test_throttle_windows(stores: Stores) -> None:
-    t = stores.throttle
-    assert [t.acquire("k", 2, MIN, T0) for _ in range(3)] == [True, True, False]
-    assert t.acquire("other", 1, MIN, T0)  # keys count separately
-    assert not t.acquire("k", 2, MIN, T0 + MIN - US)  # the window runs from the first counted event
-    assert t.acquire("k", 2, MIN, T0 + MIN)  # ...and ends exactly one window later: a new one starts
+    t, start = stores.throttle, T0 + 30 * SEC  # half way into the minute that starts at T0
+    assert [t.acquire("k", 2, MIN, start) for _ in range(3)] == [True, True, False]
+    assert t.acquire("other", 1, MIN, start)  # keys count separately
+    assert not t.acquire("k", 2, MIN, T0 + MIN - US)  # the window is the calendar minute...
+    assert t.acquire("k", 2, MIN, T0 + MIN)  # ...so a new one starts at the next minute, not a minute later
     assert t.acquire("k", 2, MIN, T0 + 2 * MIN - US)
     assert not t.acquire("k", 2, MIN, T0 + 2 * MIN - US)
+    assert t.acquire("k", 2, 7 * MIN, T0)  # another length is another window: floored from the epoch
+    assert not t.acquire("k", 0, MIN, T0 + 5 * MIN)  # a limit of 0 counts nothing
 
 
 def test_throttle_all_or_nothing(stores: Stores) -> None:
