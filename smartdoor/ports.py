@@ -144,8 +144,17 @@ class ClientAttempts(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A once-only claim to take: ``key`` held until ``expires_at``."""
+
+    key: str
+    expires_at: datetime
+
+
 class Claims(Protocol):
-    """Once-only claims on keys (a face event's identity), each held until it expires.
+    """Once-only claims on keys (a face event's identity, a link's nonce, a visit), each held until it
+    expires.
 
     DynamoDB: claim is one PutItem with ``attribute_not_exists(key) OR expires_at <= :now`` (and a TTL),
     extend one UpdateItem, release one DeleteItem.
@@ -245,7 +254,7 @@ class RegistrationUnit:
     allowed_from: frozenset[SightingStatus]
     visitor: Visitor  # its face_id is the sighting's face, which becomes theirs under face_label
     face_label: str
-    link_claim: ThrottleRule | None = None  # the email link's nonce, spent by this registration
+    link_claim: Claim | None = None  # the email link's nonce, spent by this registration
     delivery: PasscodeDelivery | None = None  # None: registered without a passcode (limit reached)
 
 

@@ -314,3 +314,17 @@ def test_a_right_code_forgives_the_device_and_its_address() -> None:
     assert isinstance(fakes.door.attempts, MemoryAttempts)
     assert fakes.door.attempts.rows == {}
     assert [validate_otp(fakes.door, "000000", phone) for _ in range(5)] == [DENIED] * 5
+
+
+def test_one_visit_is_one_sms_across_a_window_boundary() -> None:
+    fakes = make_fakes(policy=DoorPolicy(visitor_cooldown=timedelta(minutes=10)))
+    ada = registered_visitor(fakes)  # at 12:00
+    label = f"visitor-{ada.id}"
+    # GIVEN Ada comes back at 12:09, and is still at the door at 12:11 (past 12:10, a ten-minute boundary)
+    fakes.clock.advance(minutes=9)
+    [known] = record_face_event(fakes.door, matching(fakes.clock.now(), ada.face_id, label), b"jpeg")
+    fakes.clock.advance(minutes=2)
+    # THEN the later frame belongs to the same visit: no second SMS
+    assert record_face_event(fakes.door, matching(fakes.clock.now(), ada.face_id, label), b"jpeg") == []
+    assert len(fakes.sms.sent) == 2
+    assert fakes.door.claims.claim(f"visit:{ada.id}", known.created_at, known.created_at) is False

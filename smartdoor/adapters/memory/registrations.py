@@ -9,6 +9,7 @@ from typing import Any
 
 from smartdoor.adapters.memory.messaging import MemorySms
 from smartdoor.adapters.memory.stores import (
+    MemoryClaims,
     MemoryFaceIndex,
     MemoryPasscodes,
     MemorySightings,
@@ -29,8 +30,9 @@ class MemoryRegistrations:
         passcodes: MemoryPasscodes,
         throttle: MemoryThrottle,
         sms: MemorySms,
+        claims: MemoryClaims,
     ) -> None:
-        self._stores = (sightings, visitors, faces, passcodes, throttle, sms)
+        self._stores = (sightings, visitors, faces, passcodes, throttle, sms, claims)
         # The dicts and lists a registration changes, with the lock (if any) that guards each.
         self._state: list[tuple[Any, Any]] = [
             (sightings.items, sightings._lock),
@@ -39,6 +41,7 @@ class MemoryRegistrations:
             (passcodes.items, passcodes._lock),
             (throttle.windows, throttle._lock),
             (sms.sent, None),
+            (claims.items, claims._lock),
         ]
 
     def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
