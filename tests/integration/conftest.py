@@ -1,4 +1,4 @@
-"""Fixtures shared by the integration tier: a migrated SQLite file and a clock the test moves."""
+"""Fixtures shared by the integration tier: a migrated SQLite file, a clock the test moves, a moto server."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.memory.clock_ids import ManualClock
+from tests.integration.moto_fixtures import aws, moto_server  # noqa: F401 - for the AWS tier and contracts
 
 
 @pytest.fixture
