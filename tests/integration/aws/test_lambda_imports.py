@@ -54,6 +54,10 @@ def loaded_by(module: str) -> list[str]:
 
 def test_every_module_of_the_package_is_checked() -> None:
     assert {
+        "smartdoor.adapters.aws.dynamo_claims",
+        "smartdoor.adapters.aws.dynamo_items",
+        "smartdoor.adapters.aws.dynamo_limits",
+        "smartdoor.adapters.aws.dynamo_passcodes",
         "smartdoor.adapters.aws.errors",
         "smartdoor.adapters.aws.s3_photos",
         "smartdoor.adapters.aws.ses_mailer",
