@@ -132,10 +132,10 @@ class ClientAttempts(Protocol):
         armed); from the free tries on, ``locked_until = MAX(existing, now + base * 2**(tries - free))``,
         capped at the ceiling: a lock is only extended, never shortened by a late write. So concurrent
         tries cannot all pass before one of them records a failure.
-        DynamoDB: one TransactWriteItems of an UpdateItem per key, each with ``ConditionExpression
-        attribute_not_exists(locked_until) OR locked_until <= :now`` (refused) ``AND tries = :seen``
-        (expressions cannot double, so the adapter computes the next state from the item it read and retries
-        on a lost race); a cancelled condition on the lock is the refusal.
+        DynamoDB: expressions cannot double, so the adapter reads the keys (one TransactGetItems), refuses
+        while one is locked, and writes every key's next state in one TransactWriteItems, each item
+        conditioned on the version it read (a version, not the tries count: a count that restarted can
+        equal an old one); a lost race (a failed condition, a transaction conflict) is read again.
         """
         ...
 

@@ -38,22 +38,31 @@ def number(value: int) -> dict[str, str]:
     return {"N": str(value)}
 
 
-def condition_failed(exc: ClientError) -> bool:
-    """A write refused by its own condition (for a transaction: every refusing item's condition), by code."""
+# A transaction that met another one on the same items: for a write conditioned on what it read, the same
+# news as a failed condition (someone else wrote first), so it is read and decided again.
+_CONFLICT = frozenset({"TransactionConflict"})
+
+
+def condition_failed(exc: ClientError, conflicts_too: bool = False) -> bool:
+    """A write refused by its own condition (for a transaction: every refusing item's condition), by code;
+    with ``conflicts_too``, also a transaction cancelled because it met another one."""
     code = error_code(exc)
     if code == "TransactionCanceledException":
         reasons = {str(r.get("Code", "")) for r in exc.response.get("CancellationReasons", [])} - {"None", ""}
-        return bool(reasons) and reasons <= CONDITION_FAILED
+        return bool(reasons) and reasons <= (
+            CONDITION_FAILED | _CONFLICT if conflicts_too else CONDITION_FAILED
+        )
     return code in CONDITION_FAILED
 
 
-def conditional(action: str, write: Callable[[], T]) -> T | None:
-    """One conditional write: its answer, or None when its condition failed (the answer "no", not an error).
-    Every other error leaves as a domain error."""
+def conditional(action: str, write: Callable[[], T], conflicts_too: bool = False) -> T | None:
+    """One conditional write: its answer, or None when its condition failed (the answer "no", not an error;
+    with ``conflicts_too``, also when it met another transaction). Every other error leaves as a domain
+    error."""
     with aws_errors(action):
         try:
             return write()
         except ClientError as exc:
-            if condition_failed(exc):
+            if condition_failed(exc, conflicts_too):
                 return None
             raise

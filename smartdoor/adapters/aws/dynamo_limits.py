@@ -104,7 +104,8 @@ class DynamoAttempts:
             if locks:
                 return Admission(False, from_micros(max(locks)))
             writes, armed = self._next(rules, seen, now)
-            done = conditional("count a try at the door", partial(self._write, writes))
+            # A lost race (another try wrote first, or its transaction met ours): read and decide again.
+            done = conditional("count a try at the door", partial(self._write, writes), conflicts_too=True)
             if done is not None:
                 return Admission(True, max(armed) if armed else None)
         raise StorageUnavailable("could not count a try at the door: too many tries at once")

@@ -13,12 +13,13 @@ import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
-from smartdoor.adapters.aws.dynamo_limits import DynamoThrottle
+from smartdoor.adapters.aws.dynamo_limits import DynamoAttempts, DynamoThrottle
 from smartdoor.adapters.aws.dynamo_passcodes import DynamoPasscodes
 from smartdoor.adapters.aws.errors import MAX_ATTEMPTS
 from smartdoor.adapters.aws.tables import LIMITS, create_table
 from smartdoor.domain.errors import StorageUnavailable
-from smartdoor.ports import ThrottleRule
+from smartdoor.domain.lockout import LockoutPolicy
+from smartdoor.ports import Admission, AttemptRule, ThrottleRule
 
 from .conftest import Aws
 
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
+DOOR = LockoutPolicy(free_failures=5, base=timedelta(seconds=30))
 API = "com.amazonaws.dynamodb.v20120810#"
 JSON = HTTPHeaders.from_dict({"Content-Type": "application/x-amz-json-1.0"})
 
@@ -98,3 +100,27 @@ def test_a_missing_table_is_storage_unavailable_not_an_answer(client: DynamoDBCl
         DynamoPasscodes(client, "no-such-table").consume("h1", T0)
     with pytest.raises(StorageUnavailable):
         DynamoThrottle(client, "no-such-table").acquire("k", 1, MIN, T0)
+
+
+def test_a_try_that_met_another_transaction_is_read_and_decided_again(client: DynamoDBClient) -> None:
+    attempts = DynamoAttempts(client, create_table(client, LIMITS))
+    tries: list[str] = []
+
+    def conflict_once(request: Any, **_: Any) -> Any:
+        tries.append(request.url)
+        if len(tries) > 1:
+            return None  # on to the moto server
+        error = {
+            "__type": API + "TransactionCanceledException",
+            "message": "Transaction cancelled",
+            "CancellationReasons": [{"Code": "TransactionConflict"}, {"Code": "None"}],
+        }
+        return AWSResponse(request.url, 400, JSON, _Body(json.dumps(error).encode()))
+
+    client.meta.events.register("before-send.dynamodb.TransactWriteItems", conflict_once)
+    rules = [AttemptRule("device", DOOR), AttemptRule("address", DOOR)]
+    assert attempts.begin(rules, T0) == Admission(True, None)
+    assert len(tries) == 2
+    # Counted once under each key: four more tries pass, the fifth of all arms the lock.
+    assert [attempts.begin(rules, T0) for _ in range(3)] == [Admission(True, None)] * 3
+    assert attempts.begin(rules, T0) == Admission(True, T0 + timedelta(seconds=30))
