@@ -116,6 +116,7 @@ def build_local(
     photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
     sightings, visitors = SqliteSightings(database), SqliteVisitors(database)
     passcodes, throttle = SqlitePasscodes(database), SqliteThrottle(database)
+    claims = SqliteClaims(database)
     door = Door(
         policy=settings.policy(),
         secret_key=secret_key,
@@ -127,7 +128,7 @@ def build_local(
         passcodes=passcodes,
         throttle=throttle,
         attempts=SqliteAttempts(database),
-        claims=SqliteClaims(database),
+        claims=claims,
         faces=faces,
         photos=photos,
         frames=FramesArriveWithEvents(),
@@ -136,7 +137,9 @@ def build_local(
         sms=outbox,
         publisher=feed if announce_via_feed else broker,
         events=SqliteEventLog(database),
-        registrations=SqliteRegistrations(database, sightings, visitors, faces, passcodes, throttle, outbox),
+        registrations=SqliteRegistrations(
+            database, sightings, visitors, faces, passcodes, throttle, outbox, claims
+        ),
     )
     worker = None
     if settings.smtp_url and primary:

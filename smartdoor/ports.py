@@ -92,10 +92,11 @@ class ThrottleRule:
 
 
 class Throttle(Protocol):
-    """Counts events per key in a window that starts at the first counted event."""
+    """Counts events per key in fixed windows floored from the epoch (`<key>@<window start>`), so each
+    count is one conditional increment (count < limit); up to twice the limit fit across a window boundary."""
 
     def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
-        """Count one event if fewer than ``limit`` were counted in the live window; atomic."""
+        """Count one event if fewer than ``limit`` were counted in the window holding ``now``; atomic."""
         ...
 
     def acquire_all(self, rules: Sequence[ThrottleRule], now: datetime) -> bool:
@@ -131,10 +132,10 @@ class ClientAttempts(Protocol):
         armed); from the free tries on, ``locked_until = MAX(existing, now + base * 2**(tries - free))``,
         capped at the ceiling: a lock is only extended, never shortened by a late write. So concurrent
         tries cannot all pass before one of them records a failure.
-        DynamoDB: one TransactWriteItems of an UpdateItem per key, each with ``ConditionExpression
-        attribute_not_exists(locked_until) OR locked_until <= :now`` (refused) ``AND tries = :seen``
-        (expressions cannot double, so the adapter computes the next state from the item it read and retries
-        on a lost race); a cancelled condition on the lock is the refusal.
+        DynamoDB: expressions cannot double, so the adapter reads the keys (one TransactGetItems), refuses
+        while one is locked, and writes every key's next state in one TransactWriteItems, each item
+        conditioned on the version it read (a version, not the tries count: a count that restarted can
+        equal an old one); a lost race (a failed condition, a transaction conflict) is read again.
         """
         ...
 
@@ -143,8 +144,17 @@ class ClientAttempts(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A once-only claim to take: ``key`` held until ``expires_at``."""
+
+    key: str
+    expires_at: datetime
+
+
 class Claims(Protocol):
-    """Once-only claims on keys (a face event's identity), each held until it expires.
+    """Once-only claims on keys (a face event's identity, a link's nonce, a visit), each held until it
+    expires.
 
     DynamoDB: claim is one PutItem with ``attribute_not_exists(key) OR expires_at <= :now`` (and a TTL),
     extend one UpdateItem, release one DeleteItem.
@@ -244,7 +254,7 @@ class RegistrationUnit:
     allowed_from: frozenset[SightingStatus]
     visitor: Visitor  # its face_id is the sighting's face, which becomes theirs under face_label
     face_label: str
-    link_claim: ThrottleRule | None = None  # the email link's nonce, spent by this registration
+    link_claim: Claim | None = None  # the email link's nonce, spent by this registration
     delivery: PasscodeDelivery | None = None  # None: registered without a passcode (limit reached)
 
 

@@ -9,6 +9,7 @@ from smartdoor.domain.errors import SmsLimitReached
 from smartdoor.domain.links import LinkUsed
 from smartdoor.domain.model import Sighting, SightingStatus
 from smartdoor.ports import (
+    Claims,
     FaceIndex,
     PasscodeDelivery,
     PasscodeStore,
@@ -29,9 +30,11 @@ def apply_registration(
     passcodes: PasscodeStore,
     throttle: Throttle,
     outbox: SmsSender,
+    claims: Claims,
 ) -> Sighting:
     """Run every step; the caller undoes them all when one raises."""
-    if unit.link_claim is not None and not throttle.acquire_all([unit.link_claim], now):
+    link = unit.link_claim
+    if link is not None and not claims.claim(link.key, link.expires_at, now):
         raise LinkUsed("This link was already used.")
     # The conditional transition is the claim: of two concurrent registrations, one gets Conflict here.
     registered = sightings.transition(

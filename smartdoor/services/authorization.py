@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from smartdoor.domain.errors import NotAllowed
 from smartdoor.domain.links import LinkGrant, LinkInvalid, LinkUsed, verify_link
-from smartdoor.ports import ThrottleRule
+from smartdoor.ports import Claim
 from smartdoor.services.context import Door
 
 
@@ -52,16 +52,16 @@ def authorize_for_sighting(door: Door, actor: Actor, sighting_id: str) -> LinkGr
     raise NotAllowed("This needs the owner's sign-in or the link from the owner's email.")
 
 
-def link_claim(door: Door, grant: LinkGrant | None) -> ThrottleRule | None:
-    """The once-only claim on the link's nonce (None for the owner), kept past the link's own expiry."""
+def link_claim(grant: LinkGrant | None) -> Claim | None:
+    """The once-only claim on the link's nonce (None for the owner), held until the link expires: after
+    that the link itself is refused, so the claim may lapse."""
     if grant is None:
         return None
-    window = max(grant.expires_at - door.clock.now(), door.policy.link_lifetime)
-    return ThrottleRule(f"link:{grant.nonce}", 1, window)
+    return Claim(f"link:{grant.nonce}", grant.expires_at)
 
 
 def spend_link(door: Door, grant: LinkGrant | None) -> None:
     """Claim the link's nonce; a second use of the same link fails here (one conditional write)."""
-    claim = link_claim(door, grant)
-    if claim is not None and not door.throttle.acquire_all([claim], door.clock.now()):
+    claim = link_claim(grant)
+    if claim is not None and not door.claims.claim(claim.key, claim.expires_at, door.clock.now()):
         raise LinkUsed("This link was already used.")

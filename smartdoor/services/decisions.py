@@ -71,7 +71,7 @@ def register_visitor(
         created_at=now,
     )
     unit = RegistrationUnit(
-        sighting_id, REGISTRABLE, visitor, f"{VISITOR_PREFIX}{visitor.id}", link_claim(door, grant)
+        sighting_id, REGISTRABLE, visitor, f"{VISITOR_PREFIX}{visitor.id}", link_claim(grant)
     )
     sent = _register(door, unit, now)
     door.record(DoorEventKind.REGISTERED, sighting_id, visitor.id, sighting.camera_id, clean)

@@ -160,7 +160,7 @@ def _returning_visitor(
 ) -> Sighting | None:
     now = door.clock.now()
     # One claim per visit: concurrent workers and later frames of the same visit lose it.
-    if not door.throttle.acquire(f"visit:{visitor.id}", 1, door.policy.visitor_cooldown, now):
+    if not door.claims.claim(f"visit:{visitor.id}", now + door.policy.visitor_cooldown, now):
         return None
     sighting_id = door.ids.new_id()
     photo, face_photo = _snapshot(door, f"visitors/{visitor.id}/{sighting_id}", face, frame)

@@ -1,4 +1,4 @@
-"""A moto server on 127.0.0.1 for the AWS tier and the contract suites: one per session, reset per test.
+"""A moto server on 127.0.0.1 for the integration tier: one per test session, reset before every test.
 
 Server mode, not moto's in-process mock: the adapters talk real HTTP through botocore (retries, signing,
 serialisation), as they will to AWS, and presigned URLs can be fetched.
@@ -7,6 +7,7 @@ serialisation), as they will to AWS, and presigned URLs can be fetched.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
+from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from smartdoor.adapters.aws.errors import client_config
@@ -80,12 +82,33 @@ class Aws:
         return response.status_code, response.content, response.headers.get("Content-Type", "")
 
 
+# DynamoDB runs each write (and each transaction) serializably on the items it touches; moto's backend does
+# not: its server handles requests on many threads, a conditional write checks then writes in Python, and a
+# cancelled transaction restores a copy of the whole table taken before it began, wiping writes that other
+# threads made meanwhile. One lock around moto's item operations gives back DynamoDB's isolation, so the race
+# tests race the adapters' conditions, not moto's. (Re-entrant: a transaction calls put_item and the rest.)
+_DYNAMODB_WRITES = ("put_item", "get_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _serialise_dynamodb(env: pytest.MonkeyPatch) -> None:
+    lock = threading.RLock()
+    for name in _DYNAMODB_WRITES:
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, _wrapped: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _wrapped(*args, **kwargs)
+
+        env.setattr(DynamoDBBackend, name, locked)
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Aws]:
     # The AWS variables must not reach the clients: a developer's own profile or endpoint would win.
     with pytest.MonkeyPatch.context() as env:
         for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
             env.delenv(name, raising=False)
+        _serialise_dynamodb(env)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()

@@ -1,4 +1,5 @@
-"""Once-only claims: the in-memory fake and SQLite keep one contract; housekeeping removes expired ones."""
+"""Once-only claims: the in-memory fake, SQLite and DynamoDB keep one contract; housekeeping removes expired
+ones."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
+from smartdoor.adapters.aws.tables import LIMITS, create_table
 from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.local.housekeeping import Housekeeper
 from smartdoor.adapters.local.sqlite_claims import SqliteClaims
@@ -21,10 +24,13 @@ MIN = timedelta(minutes=1)
 US = timedelta(microseconds=1)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "dynamodb"])
 def claims(request: pytest.FixtureRequest) -> Claims:
     if request.param == "memory":
         return MemoryClaims()
+    if request.param == "dynamodb":
+        client = request.getfixturevalue("aws").dynamodb()
+        return DynamoClaims(client, create_table(client, LIMITS))
     return SqliteClaims(request.getfixturevalue("db"))
 
 

@@ -13,6 +13,7 @@ import pytest
 from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.local.face_index import LocalFaceIndex
 from smartdoor.adapters.local.outbox import Outbox
+from smartdoor.adapters.local.sqlite_claims import SqliteClaims
 from smartdoor.adapters.local.sqlite_limits import SqliteThrottle
 from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
 from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
@@ -22,6 +23,7 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.messaging import MemorySms
 from smartdoor.adapters.memory.registrations import MemoryRegistrations
 from smartdoor.adapters.memory.stores import (
+    MemoryClaims,
     MemoryFaceIndex,
     MemoryPasscodes,
     MemorySightings,
@@ -38,6 +40,8 @@ from smartdoor.domain.errors import (
 from smartdoor.domain.links import LinkUsed
 from smartdoor.domain.model import BoundingBox, DetectedFace, Passcode, Sighting, SightingStatus, Sms, Visitor
 from smartdoor.ports import (
+    Claim,
+    Claims,
     FaceIndex,
     PasscodeDelivery,
     Registrations,
@@ -53,7 +57,7 @@ pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 REGISTRABLE = frozenset({SightingStatus.PENDING, SightingStatus.APPROVED})
 LIMITS = (ThrottleRule("sms:0:+12025550100", 1, timedelta(minutes=1)),)
-LINK = ThrottleRule("link:n1", 1, timedelta(days=1))
+LINK = Claim("link:n1", T0 + timedelta(days=1))
 
 
 @dataclass
@@ -65,6 +69,7 @@ class Stores:
     visitors: VisitorRepository
     faces: FaceIndex
     throttle: Throttle
+    claims: Claims
     label: Callable[[str], str | None]
     live_hashes: Callable[[], list[str]]
     texts: Callable[[], list[str]]  # every SMS queued, oldest first
@@ -74,7 +79,7 @@ class Stores:
 
 def _memory() -> Stores:
     sightings, visitors, faces = MemorySightings(), MemoryVisitors(), MemoryFaceIndex()
-    passcodes, throttle, sms = MemoryPasscodes(), MemoryThrottle(), MemorySms()
+    passcodes, throttle, sms, claims = MemoryPasscodes(), MemoryThrottle(), MemorySms(), MemoryClaims()
 
     def fail(on: bool) -> None:
         visitors.fail_adds = on
@@ -83,11 +88,12 @@ def _memory() -> Stores:
         sms.fail = on
 
     return Stores(
-        MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms),
+        MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms, claims),
         sightings,
         visitors,
         faces,
         throttle,
+        claims,
         faces.labels.get,
         lambda: sorted(passcodes.items),
         lambda: [m.text for m in sms.sent],
@@ -99,7 +105,7 @@ def _memory() -> Stores:
 def _sqlite(db: Database, clock: ManualClock) -> Stores:
     sightings, visitors = SqliteSightings(db), SqliteVisitors(db)
     faces, passcodes = LocalFaceIndex(db, SequentialIds("face"), clock), SqlitePasscodes(db)
-    throttle, outbox = SqliteThrottle(db), Outbox(db, clock)
+    throttle, outbox, claims = SqliteThrottle(db), Outbox(db, clock), SqliteClaims(db)
 
     def fail(on: bool) -> None:
         # A real SQLite failure, inside the transaction, after the sighting's UPDATE.
@@ -122,11 +128,12 @@ def _sqlite(db: Database, clock: ManualClock) -> Stores:
         return [r[0] for r in db.connection().execute("SELECT code_hash FROM passcodes ORDER BY 1")]
 
     return Stores(
-        SqliteRegistrations(db, sightings, visitors, faces, passcodes, throttle, outbox),
+        SqliteRegistrations(db, sightings, visitors, faces, passcodes, throttle, outbox, claims),
         sightings,
         visitors,
         faces,
         throttle,
+        claims,
         faces.label,
         hashes,
         lambda: [m.text for m in reversed(outbox.list(kind="sms"))],
@@ -154,7 +161,7 @@ def given_a_sighting(stores: Stores, n: int = 1) -> Sighting:
 def unit_for(
     sighting: Sighting,
     code_hash: str = "h1",
-    link: ThrottleRule | None = None,
+    link: Claim | None = None,
     limits: tuple[ThrottleRule, ...] = LIMITS,
 ) -> RegistrationUnit:
     visitor = Visitor(f"v-{sighting.id}", sighting.face_id, "Ada", "+12025550100", (), T0)
@@ -188,7 +195,7 @@ def test_a_unit_writes_everything(stores: Stores) -> None:
     assert stores.live_hashes() == ["h1"]
     assert stores.texts() == ["code for v-s1"]
     # The link and the phone's allowance were counted by the same unit.
-    assert not stores.throttle.acquire_all([LINK], T0)
+    assert not stores.claims.claim(LINK.key, LINK.expires_at, T0)
     assert not stores.throttle.acquire_all(LIMITS, T0)
 
 
@@ -244,7 +251,7 @@ def test_a_passcode_collision_writes_nothing(stores: Stores) -> None:
 
 def test_a_used_link_writes_nothing(stores: Stores) -> None:
     sighting = given_a_sighting(stores)
-    assert stores.throttle.acquire_all([LINK], T0)
+    assert stores.claims.claim(LINK.key, LINK.expires_at, T0)
     with pytest.raises(LinkUsed):
         stores.registrations.register(unit_for(sighting, link=LINK), T0)
     assert_untouched(stores, sighting)
@@ -256,7 +263,7 @@ def test_a_full_sms_limit_writes_nothing(stores: Stores) -> None:
     with pytest.raises(SmsLimitReached):
         stores.registrations.register(unit_for(sighting, link=LINK), T0)
     assert_untouched(stores, sighting)
-    assert stores.throttle.acquire_all([LINK], T0)  # the link claim was undone with the rest
+    assert stores.claims.claim(LINK.key, LINK.expires_at, T0)  # the link claim was undone with the rest
 
 
 def delivery(code_hash: str = "h1") -> PasscodeDelivery:

@@ -16,9 +16,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from smartdoor.adapters.aws.dynamo_events import DynamoEventLog
+from smartdoor.adapters.aws.dynamo_limits import DynamoAttempts, DynamoThrottle
+from smartdoor.adapters.aws.dynamo_passcodes import DynamoPasscodes
 from smartdoor.adapters.aws.dynamo_sightings import DynamoSightings
 from smartdoor.adapters.aws.dynamo_visitors import DynamoVisitors
-from smartdoor.adapters.aws.tables import SIGHTINGS, TIMELINE, VISITORS, create_table
+from smartdoor.adapters.aws.tables import LIMITS, PASSCODES, SIGHTINGS, TIMELINE, VISITORS, create_table
 from smartdoor.adapters.local.database import Database, to_micros
 from smartdoor.adapters.local.face_index import LocalFaceIndex
 from smartdoor.adapters.local.photo_files import FilePhotoStore
@@ -142,6 +144,40 @@ def repositories(request: pytest.FixtureRequest) -> Stores:
     return _memory() if request.param == "memory" else _sqlite(request.getfixturevalue("db"))
 
 
+@dataclass
+class Limits:
+    """The stores that keep the door's limits: memory, SQLite and DynamoDB (on the moto server) alike."""
+
+    passcodes: PasscodeStore
+    throttle: Throttle
+    attempts: ClientAttempts
+    stored_passcodes: Callable[[], list[str]]  # every hash still stored, expired or not: what a TTL sees
+
+
+def _dynamodb_limits(aws: Aws) -> Limits:
+    client = aws.dynamodb()
+    passcodes, limits = create_table(client, PASSCODES), create_table(client, LIMITS)
+
+    def stored() -> list[str]:  # a Scan, as only a test may: the adapters never scan
+        items = client.scan(TableName=passcodes, ConsistentRead=True)["Items"]
+        return sorted(item["codeHash"]["S"] for item in items)
+
+    return Limits(
+        DynamoPasscodes(client, passcodes),
+        DynamoThrottle(client, limits),
+        DynamoAttempts(client, limits),
+        stored,
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite", "dynamodb"])
+def limits(request: pytest.FixtureRequest) -> Limits:
+    if request.param == "dynamodb":
+        return _dynamodb_limits(request.getfixturevalue("aws"))
+    both = _memory() if request.param == "memory" else _sqlite(request.getfixturevalue("db"))
+    return Limits(both.passcodes, both.throttle, both.attempts, both.stored_passcodes)
+
+
 def visitor(n: int, at: datetime = T0) -> Visitor:
     return Visitor(f"v{n}", f"face-{n}", f"Name {n}", "+12025550100", (), at + n * MIN)
 
@@ -263,41 +299,43 @@ def code(h: str, visitor_id: str = "v1", at: datetime = T0) -> Passcode:
     return Passcode(h, visitor_id, at, at + 5 * MIN)
 
 
-def test_a_live_code_is_unique(stores: Stores) -> None:
-    p = stores.passcodes
+def test_a_live_code_is_unique(limits: Limits) -> None:
+    p = limits.passcodes
     p.add(code("h1"), T0)
     with pytest.raises(PasscodeCollision):
         p.add(code("h1", "v2"), T0 + 5 * MIN - US)  # still live: another visitor may not get these digits
     p.add(code("h1", "v2", T0 + 5 * MIN), T0 + 5 * MIN)  # expired exactly now: may be reused
     assert p.consume("h1", T0 + 6 * MIN) == code("h1", "v2", T0 + 5 * MIN)
     assert p.consume("h1", T0 + 6 * MIN) is None
-    assert stores.stored_passcodes() == []
+    assert limits.stored_passcodes() == []
 
 
-def test_a_code_is_used_once_and_dies_at_expiry(stores: Stores) -> None:
-    p = stores.passcodes
+def test_a_code_is_used_once_and_dies_at_expiry(limits: Limits) -> None:
+    p = limits.passcodes
     p.add(code("h2"), T0)
     p.add(code("h3"), T0)
     assert p.consume("h2", T0 + 5 * MIN) is None  # at expires_at it is dead...
-    assert stores.stored_passcodes() == ["h2", "h3"]  # ...but left in place, as a lazy TTL would
+    assert limits.stored_passcodes() == ["h2", "h3"]  # ...but left in place, as a lazy TTL would
     assert p.consume("h3", T0 + 5 * MIN - US) == code("h3")
     assert p.consume("h3", T0 + 5 * MIN - US) is None
     assert p.consume("unknown", T0) is None
-    assert stores.stored_passcodes() == ["h2"]
+    assert limits.stored_passcodes() == ["h2"]
 
 
-def test_throttle_windows(stores: Stores) -> None:
-    t = stores.throttle
-    assert [t.acquire("k", 2, MIN, T0) for _ in range(3)] == [True, True, False]
-    assert t.acquire("other", 1, MIN, T0)  # keys count separately
-    assert not t.acquire("k", 2, MIN, T0 + MIN - US)  # the window runs from the first counted event
-    assert t.acquire("k", 2, MIN, T0 + MIN)  # ...and ends exactly one window later: a new one starts
+def test_throttle_windows(limits: Limits) -> None:
+    t, start = limits.throttle, T0 + 30 * SEC  # half way into the minute that starts at T0
+    assert [t.acquire("k", 2, MIN, start) for _ in range(3)] == [True, True, False]
+    assert t.acquire("other", 1, MIN, start)  # keys count separately
+    assert not t.acquire("k", 2, MIN, T0 + MIN - US)  # the window is the calendar minute...
+    assert t.acquire("k", 2, MIN, T0 + MIN)  # ...so a new one starts at the next minute, not a minute later
     assert t.acquire("k", 2, MIN, T0 + 2 * MIN - US)
     assert not t.acquire("k", 2, MIN, T0 + 2 * MIN - US)
+    assert t.acquire("k", 2, 7 * MIN, T0)  # another length is another window: floored from the epoch
+    assert not t.acquire("k", 0, MIN, T0 + 5 * MIN)  # a limit of 0 counts nothing
 
 
-def test_throttle_all_or_nothing(stores: Stores) -> None:
-    t = stores.throttle
+def test_throttle_all_or_nothing(limits: Limits) -> None:
+    t = limits.throttle
     rules = [ThrottleRule("a", 1, MIN), ThrottleRule("b", 2, 10 * MIN)]
     assert t.acquire_all(rules, T0)
     assert not t.acquire_all(rules, T0)  # "a" is full, so "b" is not counted either
@@ -314,8 +352,8 @@ def rule(client: str, lockout: LockoutPolicy = DOOR) -> AttemptRule:
     return AttemptRule(client, lockout)
 
 
-def test_tries_are_counted_then_a_lock_is_armed_and_doubles(stores: Stores) -> None:
-    a, c = stores.attempts, [rule("c")]
+def test_tries_are_counted_then_a_lock_is_armed_and_doubles(limits: Limits) -> None:
+    a, c = limits.attempts, [rule("c")]
     assert [a.begin(c, T0) for _ in range(4)] == [Admission(True, None)] * 4
     assert a.begin(c, T0) == Admission(True, T0 + 30 * SEC)  # the 5th arms the lock it earns if wrong
     assert a.begin(c, T0 + 30 * SEC - US) == Admission(False, T0 + 30 * SEC)
@@ -324,8 +362,8 @@ def test_tries_are_counted_then_a_lock_is_armed_and_doubles(stores: Stores) -> N
     assert a.begin([rule("other")], T0 + 90 * SEC) == Admission(True, None)  # clients count separately
 
 
-def test_a_lock_is_capped_and_the_doubling_never_overflows(stores: Stores) -> None:
-    a, c = stores.attempts, [rule("c", LockoutPolicy(1, SEC, timedelta(days=1), timedelta(days=2)))]
+def test_a_lock_is_capped_and_the_doubling_never_overflows(limits: Limits) -> None:
+    a, c = limits.attempts, [rule("c", LockoutPolicy(1, SEC, timedelta(days=1), timedelta(days=2)))]
     now, waits = T0, []
     for _ in range(70):  # far past 2**63 microseconds, were the exponent not capped
         admission = a.begin(c, now)
@@ -337,8 +375,8 @@ def test_a_lock_is_capped_and_the_doubling_never_overflows(stores: Stores) -> No
     assert waits[-1] == timedelta(days=1)
 
 
-def test_a_quiet_client_starts_again_counting_from_its_lock(stores: Stores) -> None:
-    a, c = stores.attempts, [rule("c", LockoutPolicy(2, MIN, timedelta(hours=1), 10 * MIN))]
+def test_a_quiet_client_starts_again_counting_from_its_lock(limits: Limits) -> None:
+    a, c = limits.attempts, [rule("c", LockoutPolicy(2, MIN, timedelta(hours=1), 10 * MIN))]
     assert a.begin(c, T0) == Admission(True, None)
     assert a.begin(c, T0 + 10 * MIN) == Admission(True, None)  # quiet for exactly forget_after: try 1 again
     assert a.begin(c, T0 + 20 * MIN - US) == Admission(True, T0 + 21 * MIN - US)
@@ -348,8 +386,8 @@ def test_a_quiet_client_starts_again_counting_from_its_lock(stores: Stores) -> N
     assert a.begin(c, T0 + 43 * MIN) == Admission(True, None)
 
 
-def test_a_refusal_by_one_key_counts_under_none(stores: Stores) -> None:
-    a = stores.attempts
+def test_a_refusal_by_one_key_counts_under_none(limits: Limits) -> None:
+    a = limits.attempts
     device, address = rule("device"), rule("address", LockoutPolicy(1, 30 * SEC, MIN, 10 * MIN))
     assert a.begin([device, address], T0) == Admission(True, T0 + 30 * SEC)
     assert a.begin([device, address], T0 + SEC) == Admission(False, T0 + 30 * SEC)
@@ -358,8 +396,8 @@ def test_a_refusal_by_one_key_counts_under_none(stores: Stores) -> None:
     assert a.begin([device], T0 + 2 * SEC) == Admission(True, T0 + 32 * SEC)
 
 
-def test_a_late_try_cannot_shorten_a_lock(stores: Stores) -> None:
-    a, c = stores.attempts, [rule("c")]
+def test_a_late_try_cannot_shorten_a_lock(limits: Limits) -> None:
+    a, c = limits.attempts, [rule("c")]
     for _ in range(5):
         a.begin(c, T0)
     assert a.begin(c, T0 + 30 * SEC) == Admission(True, T0 + 90 * SEC)
@@ -369,8 +407,8 @@ def test_a_late_try_cannot_shorten_a_lock(stores: Stores) -> None:
     assert a.begin(c, T0 + 90 * SEC - US) == Admission(False, T0 + 90 * SEC)
 
 
-def test_forgiving_lifts_the_armed_lock_and_the_count(stores: Stores) -> None:
-    a = stores.attempts
+def test_forgiving_lifts_the_armed_lock_and_the_count(limits: Limits) -> None:
+    a = limits.attempts
     for _ in range(5):
         a.begin([rule("c"), rule("wide")], T0)
         a.begin([rule("other")], T0)

@@ -65,6 +65,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         "publisher": MemoryPublisher(),
         "events": MemoryEventLog(),
     }
+    claims = MemoryClaims()
     door = Door(
         policy=policy or DoorPolicy(owner_email="owner@example.com", public_url="https://door.example"),
         secret_key=KEY,
@@ -73,10 +74,10 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         codes=scripted,
         throttle=throttle,
         attempts=MemoryAttempts(),
-        claims=MemoryClaims(),
+        claims=claims,
         frames=MemoryFrames(),
         cropper=MemoryCropper(),
-        registrations=MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms),
+        registrations=MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms, claims),
         **parts,  # type: ignore[arg-type]
     )
     return Fakes(door=door, clock=clock, codes=scripted, **parts)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed, verify_li
 from smartdoor.domain.model import AccessDecision, SightingStatus
 from smartdoor.domain.policy import DoorPolicy
 from smartdoor.services.access import DoorClient, validate_otp
-from smartdoor.services.authorization import Anonymous, LinkHolder, Owner
+from smartdoor.services.authorization import Anonymous, LinkHolder, Owner, spend_link
 from smartdoor.services.console import forget_visitor, list_sightings
 from smartdoor.services.decisions import approve_visitor, register_visitor
 from smartdoor.services.enrollment import EnrolmentPhoto, enroll_visitor
@@ -328,3 +328,15 @@ def test_enrolment_checks_the_details_before_indexing_a_face(
         enroll_visitor(fakes.door, Owner(), name, phone, [photo])
     assert caught.value.field == field
     assert (fakes.faces.labels, fakes.visitors.items, fakes.photos.objects) == ({}, {}, {})
+
+
+def test_a_spent_link_stays_spent_until_it_expires(fakes: Fakes) -> None:
+    [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()))
+    grant = verify_link(link_token(fakes), KEY, fakes.clock.now())
+    spend_link(fakes.door, grant)
+    assert fakes.door.claims.claim(f"link:{grant.nonce}", grant.expires_at, fakes.clock.now()) is False
+    # 12 hours on is midnight UTC, the start of a new day-long window: a claim, not a window, holds it.
+    fakes.clock.advance(hours=12)
+    with pytest.raises(LinkUsed):
+        spend_link(fakes.door, grant)
+    assert sighting.status is SightingStatus.PENDING

@@ -331,3 +331,28 @@ def test_a_passcode_whose_sms_cannot_be_queued_is_not_kept() -> None:
     fakes.sms.fail = False
     assert send_passcode(fakes.door, ada) is True
     assert len(fakes.sms.sent) == 2
+
+
+def test_one_visit_is_one_sms_across_a_window_boundary() -> None:
+    fakes = make_fakes(policy=DoorPolicy(visitor_cooldown=timedelta(minutes=10)))
+    ada = registered_visitor(fakes)  # at 12:00
+    label = f"visitor-{ada.id}"
+    # GIVEN Ada comes back at 12:09, and is still at the door at 12:11 (past 12:10, a ten-minute boundary)
+    fakes.clock.advance(minutes=9)
+    [known] = record_face_event(fakes.door, matching(fakes.clock.now(), ada.face_id, label), b"jpeg")
+    fakes.clock.advance(minutes=2)
+    # THEN the later frame belongs to the same visit: no second SMS
+    assert record_face_event(fakes.door, matching(fakes.clock.now(), ada.face_id, label), b"jpeg") == []
+    assert len(fakes.sms.sent) == 2
+    assert fakes.door.claims.claim(f"visit:{ada.id}", known.created_at, known.created_at) is False
+
+
+def test_sms_limits_count_in_calendar_windows() -> None:
+    fakes = make_fakes(policy=DoorPolicy(sms_limits=(SmsLimit(1, timedelta(minutes=1)),)))
+    fakes.clock.advance(seconds=50)
+    ada = registered_visitor(fakes)  # SMS 1 at 12:00:50
+    fakes.clock.advance(seconds=9)
+    assert send_passcode(fakes.door, ada) is False  # 12:00:59: the same minute
+    fakes.clock.advance(seconds=1)
+    assert send_passcode(fakes.door, ada) is True  # 12:01:00: a new minute, ten seconds after the first
+    assert len(fakes.sms.sent) == 2

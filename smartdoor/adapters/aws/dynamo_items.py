@@ -1,9 +1,11 @@
-"""Shared pieces of the DynamoDB repositories: attribute values, times, the seed's photo shape, page tokens.
+"""Shared pieces of the DynamoDB adapters: attribute values, times, the seed's photo shape, page tokens, and
+telling a failed condition from a failure.
 
 Times are Numbers of epoch microseconds (exact, like the SQLite columns); keys that order by time are
-``tables.created_key``. A page token is the last item's key, base64url JSON, checked on the way back in
-against the exact key shape of the index it pages, so a tampered token is InvalidInput, never a request
-DynamoDB would refuse (or, worse, accept and read from an arbitrary place).
+``tables.created_key``; a TTL attribute is epoch seconds and only cleans up. A page token is the last item's
+key, base64url JSON, checked on the way back in against the exact key shape of the index it pages, so a
+tampered token is InvalidInput, never a request DynamoDB would refuse (or, worse, accept and read from an
+arbitrary place).
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from botocore.exceptions import ClientError
+
+from smartdoor.adapters.aws.errors import CONDITION_FAILED, aws_errors, error_code
 from smartdoor.domain.errors import InvalidInput
 from smartdoor.domain.model import Photo
 
@@ -25,7 +30,10 @@ if TYPE_CHECKING:
 
 Item = Mapping[str, "AttributeValueTypeDef"]
 
+T = TypeVar("T")
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND_MICROS = 1_000_000
 _MICRO = timedelta(microseconds=1)
 _CREATED_KEY = re.compile(r"\d{20}#.+", re.DOTALL)
 _BAD_TOKEN = "nextToken is not one this server gave out."  # noqa: S105 - a message, not a secret
@@ -37,6 +45,11 @@ def to_micros(at: datetime) -> int:
 
 def from_micros(value: int) -> datetime:
     return _EPOCH + value * _MICRO
+
+
+def ttl_seconds(at: datetime) -> int:
+    """The TTL attribute: whole seconds, rounded up, so DynamoDB never removes an item before it expires."""
+    return -(-to_micros(at) // _SECOND_MICROS)
 
 
 def s(value: str) -> AttributeValueTypeDef:
@@ -129,3 +142,33 @@ def query_page(
         return page, None
     last = page[-1]
     return page, encode_token({name: text(last, name) for name in key_names})
+
+
+# A transaction that met another one on the same items: for a write conditioned on what it read, the same
+# news as a failed condition (someone else wrote first), so it is read and decided again.
+_CONFLICT = frozenset({"TransactionConflict"})
+
+
+def condition_failed(exc: ClientError, conflicts_too: bool = False) -> bool:
+    """A write refused by its own condition (for a transaction: every refusing item's condition), by code;
+    with ``conflicts_too``, also a transaction cancelled because it met another one."""
+    code = error_code(exc)
+    if code == "TransactionCanceledException":
+        reasons = {str(r.get("Code", "")) for r in exc.response.get("CancellationReasons", [])} - {"None", ""}
+        return bool(reasons) and reasons <= (
+            CONDITION_FAILED | _CONFLICT if conflicts_too else CONDITION_FAILED
+        )
+    return code in CONDITION_FAILED
+
+
+def conditional(action: str, write: Callable[[], T], conflicts_too: bool = False) -> T | None:
+    """One conditional write: its answer, or None when its condition failed (the answer "no", not an error;
+    with ``conflicts_too``, also when it met another transaction). Every other error leaves as a domain
+    error."""
+    with aws_errors(action):
+        try:
+            return write()
+        except ClientError as exc:
+            if condition_failed(exc, conflicts_too):
+                return None
+            raise

@@ -151,10 +151,10 @@ LIMITS = Table(
     partition=Key("limitKey"),
     ttl_attribute="expiresAt",
     access_patterns=(
-        "lock-out, limitKey = attempts#<client>: one UpdateItem ADD failures :one SET lockedUntil ..."
-        " if attribute_not_exists(lockedUntil) OR lockedUntil <= :now (counted before the code is looked at;"
-        " refused while locked); TTL after the client is forgotten",
-        "fixed windows, limitKey = window#<rule>#<window start>: UpdateItem ADD hits :one"
+        "lock-out, limitKey = attempts#<client>: begin reads the keys (TransactGetItems), refuses while one"
+        " is locked, then one TransactWriteItems of a Put per key (tries, lockedUntil, forgetAt, version)"
+        " if version = :seen (attribute_not_exists(limitKey) when new); a lost race re-reads. TTL: forgetAt",
+        "fixed windows, limitKey = window#<rule>@<window start, epoch micros>: UpdateItem ADD hits :one"
         " if attribute_not_exists(hits) OR hits < :limit; TTL at the window's end",
         "several rules at once (all or nothing): one TransactWriteItems of those updates",
         "once-only claims, limitKey = claim#<kind>#<id> (a link nonce, a visit, a face event): PutItem"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
 from smartdoor.adapters.local.sqlite_rows import storage
 from smartdoor.domain.lockout import MAX_DOUBLINGS
+from smartdoor.domain.windows import window_key, window_start
 from smartdoor.ports import Admission, AttemptRule, ThrottleRule
 
 _MICROS = timedelta(microseconds=1)
@@ -22,26 +23,31 @@ class SqliteThrottle:
         return self.acquire_all([ThrottleRule(key, limit, window)], now)
 
     def acquire_all(self, rules: Sequence[ThrottleRule], now: datetime) -> bool:
-        # One IMMEDIATE transaction: read every window, then count under all of them or none.
-        t = to_micros(now)
-        with storage("count a rate limit"), self._db.transaction() as conn:
-            updates = []
-            for rule in rules:
-                row = conn.execute(
-                    "SELECT count, window_end FROM throttle WHERE key = ?", (rule.key,)
-                ).fetchone()
-                count, ends = (0, t) if row is None else (row[0], row[1])
-                if ends <= t:  # no window, or an expired one: a new window starts with this event
-                    count, ends = 0, t + rule.window // _MICROS
-                if count >= rule.limit:
-                    return False
-                updates.append((rule.key, count + 1, ends))
-            conn.executemany(
-                "INSERT INTO throttle (key, count, window_end) VALUES (?, ?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_end = excluded.window_end",
-                updates,
-            )
+        # One conditional increment per rule's window, in one IMMEDIATE transaction: a full window makes
+        # its upsert write nothing, and the rollback uncounts the rules already counted.
+        try:
+            with storage("count a rate limit"), self._db.transaction() as conn:
+                for rule in rules:
+                    ends = to_micros(window_start(now, rule.window) + rule.window)
+                    key = window_key(rule.key, now, rule.window)
+                    params = {"key": key, "ends": ends, "limit": rule.limit}
+                    if conn.execute(_COUNT, params).fetchone() is None:
+                        raise _Full
+        except _Full:
+            return False
         return True
+
+
+class _Full(Exception):
+    """A rule's window is full: undo the counts under the others."""
+
+
+# The window's counter, keyed by the window's start: created at 1, or incremented while under the limit.
+_COUNT = """
+INSERT INTO throttle (key, count, window_end) SELECT :key, 1, :ends WHERE :limit > 0
+ON CONFLICT (key) DO UPDATE SET count = throttle.count + 1 WHERE throttle.count < :limit
+RETURNING count
+"""
 
 
 # One try under one key, in one statement: the inner SELECTs compute the count (restarted once the forget

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from smartdoor.adapters.memory.messaging import MemorySms
 from smartdoor.adapters.memory.stores import (
+    MemoryClaims,
     MemoryFaceIndex,
     MemoryPasscodes,
     MemorySightings,
@@ -32,8 +33,9 @@ class MemoryRegistrations:
         passcodes: MemoryPasscodes,
         throttle: MemoryThrottle,
         sms: MemorySms,
+        claims: MemoryClaims,
     ) -> None:
-        self._stores = (sightings, visitors, faces, passcodes, throttle, sms)
+        self._stores = (sightings, visitors, faces, passcodes, throttle, sms, claims)
         self._delivery_stores = (passcodes, throttle, sms)
         # The dicts and lists a registration changes, with the lock (if any) that guards each.
         self._state: list[tuple[Any, Any]] = [
@@ -43,6 +45,7 @@ class MemoryRegistrations:
             (passcodes.items, passcodes._lock),
             (throttle.windows, throttle._lock),
             (sms.sent, None),
+            (claims.items, claims._lock),
         ]
 
     def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:

@@ -28,6 +28,7 @@ from smartdoor.domain.model import (
     SightingStatus,
     Visitor,
 )
+from smartdoor.domain.windows import window_key, window_start
 from smartdoor.ports import Admission, AttemptRule, ThrottleRule
 
 T = TypeVar("T")
@@ -136,7 +137,7 @@ class MemoryPasscodes:
 
 class MemoryThrottle:
     def __init__(self) -> None:
-        self.windows: dict[str, tuple[int, datetime]] = {}  # key → (count, window end)
+        self.windows: dict[str, tuple[int, datetime]] = {}  # window key → (count, window end)
         self._lock = threading.RLock()  # re-entrant: MemoryRegistrations holds it across a unit
 
     def acquire(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
@@ -146,12 +147,11 @@ class MemoryThrottle:
         with self._lock:
             updated = {}
             for rule in rules:
-                count, ends = self.windows.get(rule.key, (0, now))
-                if ends <= now:
-                    count, ends = 0, now + rule.window
+                key = window_key(rule.key, now, rule.window)
+                count, ends = self.windows.get(key, (0, window_start(now, rule.window) + rule.window))
                 if count >= rule.limit:
                     return False
-                updated[rule.key] = (count + 1, ends)
+                updated[key] = (count + 1, ends)
             self.windows.update(updated)
             return True
 
@@ -195,7 +195,7 @@ class MemoryAttempts:
 class MemoryClaims:
     def __init__(self) -> None:
         self.items: dict[str, datetime] = {}  # key → expires at; expired ones stay, as a lazy TTL's would
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: MemoryRegistrations holds it across a unit
 
     def claim(self, key: str, expires_at: datetime, now: datetime) -> bool:
         with self._lock:

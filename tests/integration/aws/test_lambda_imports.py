@@ -54,9 +54,12 @@ def loaded_by(module: str) -> list[str]:
 
 def test_every_module_of_the_package_is_checked() -> None:
     assert {
+        "smartdoor.adapters.aws.dynamo_claims",
         "smartdoor.adapters.aws.dynamo_events",
         "smartdoor.adapters.aws.dynamo_items",
+        "smartdoor.adapters.aws.dynamo_limits",
         "smartdoor.adapters.aws.dynamo_outbox",
+        "smartdoor.adapters.aws.dynamo_passcodes",
         "smartdoor.adapters.aws.dynamo_sightings",
         "smartdoor.adapters.aws.dynamo_visitors",
         "smartdoor.adapters.aws.errors",
