@@ -16,11 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from smartdoor.adapters.local.database import Database, to_micros
+from smartdoor.adapters.local.descriptor_matrix import DescriptorMatrix, SearchResult, SearchSettings
 from smartdoor.domain.descriptors import checked_descriptor, descriptor_problem
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import DetectedFace, FaceMatch
 from smartdoor.ports import Clock, IdGenerator
-from smartdoor.vision.face_search import DescriptorMatrix, SearchResult, SearchSettings
 
 log = logging.getLogger(__name__)
 
