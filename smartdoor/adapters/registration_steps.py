@@ -7,9 +7,9 @@ from datetime import datetime
 
 from smartdoor.domain.errors import SmsLimitReached
 from smartdoor.domain.links import LinkUsed
-from smartdoor.domain.model import Sighting, SightingStatus
+from smartdoor.domain.model import Owner, Sighting, SightingStatus
 from smartdoor.ports import (
-    FaceIndex,
+    FaceOwners,
     PasscodeStore,
     RegistrationUnit,
     SightingRepository,
@@ -24,7 +24,7 @@ def apply_registration(
     now: datetime,
     sightings: SightingRepository,
     visitors: VisitorRepository,
-    faces: FaceIndex,
+    owners: FaceOwners,
     passcodes: PasscodeStore,
     throttle: Throttle,
     outbox: SmsSender,
@@ -37,7 +37,8 @@ def apply_registration(
         unit.sighting_id, unit.allowed_from, SightingStatus.REGISTERED, now, unit.visitor.id
     )
     visitors.add(unit.visitor)
-    faces.relabel(unit.visitor.face_id, unit.face_label)
+    # Conditional on the sighting still owning it: a concurrent forget or registration cannot race it.
+    owners.give(unit.visitor.face_id, Owner.visitor(unit.visitor.id), Owner.sighting(unit.sighting_id))
     if unit.delivery is not None:
         if not throttle.acquire_all(unit.delivery.limits, now):
             raise SmsLimitReached("the phone's SMS limit is reached")
