@@ -20,8 +20,8 @@ from smartdoor.domain.model import (
     DoorEvent,
     Email,
     FaceMatch,
+    FaceOwner,
     OwnedFace,
-    Owner,
     Page,
     Passcode,
     Photo,
@@ -191,12 +191,12 @@ class FaceOwners(Protocol):
 
     def get(self, face_id: str) -> OwnedFace | None: ...
 
-    def give(self, face_id: str, to: Owner, expected: Owner) -> None:
+    def give(self, face_id: str, to: FaceOwner, expected: FaceOwner) -> None:
         """Make ``to`` the face's owner only while ``expected`` owns it (one conditional update); else
         Conflict, so a concurrent forget or a second registration cannot race it."""
         ...
 
-    def faces_of(self, owner: Owner) -> tuple[str, ...]:
+    def faces_of(self, owner: FaceOwner) -> tuple[str, ...]:
         """The face ids this owner has (a visitor enrolled from several photos has several)."""
         ...
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from smartdoor.domain.errors import SmsLimitReached
 from smartdoor.domain.links import LinkUsed
-from smartdoor.domain.model import Owner, Sighting, SightingStatus
+from smartdoor.domain.model import FaceOwner, Sighting, SightingStatus
 from smartdoor.ports import (
     FaceOwners,
     PasscodeStore,
@@ -38,7 +38,9 @@ def apply_registration(
     )
     visitors.add(unit.visitor)
     # Conditional on the sighting still owning it: a concurrent forget or registration cannot race it.
-    owners.give(unit.visitor.face_id, Owner.visitor(unit.visitor.id), Owner.sighting(unit.sighting_id))
+    owners.give(
+        unit.visitor.face_id, FaceOwner.visitor(unit.visitor.id), FaceOwner.sighting(unit.sighting_id)
+    )
     if unit.delivery is not None:
         if not throttle.acquire_all(unit.delivery.limits, now):
             raise SmsLimitReached("the phone's SMS limit is reached")

@@ -92,16 +92,18 @@ class OwnerKind(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Owner:
+class FaceOwner:
+    """Who a face is: a sighting (a stranger) or a visitor."""
+
     kind: OwnerKind
     id: str
 
     @classmethod
-    def sighting(cls, sighting_id: str) -> Owner:
+    def sighting(cls, sighting_id: str) -> FaceOwner:
         return cls(OwnerKind.SIGHTING, sighting_id)
 
     @classmethod
-    def visitor(cls, visitor_id: str) -> Owner:
+    def visitor(cls, visitor_id: str) -> FaceOwner:
         return cls(OwnerKind.VISITOR, visitor_id)
 
 
@@ -111,7 +113,7 @@ class OwnedFace:
     other frames of the same person (FaceOwners.settle_first); every other face is settled."""
 
     face_id: str
-    owner: Owner
+    owner: FaceOwner
     indexed_at: datetime
     settled: bool = True
 

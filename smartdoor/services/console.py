@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from smartdoor.domain.errors import InvalidInput, NotFound
-from smartdoor.domain.model import DoorEvent, DoorEventKind, Owner, Page, Sighting, SightingStatus, Visitor
+from smartdoor.domain.model import (
+    DoorEvent,
+    DoorEventKind,
+    FaceOwner,
+    Page,
+    Sighting,
+    SightingStatus,
+    Visitor,
+)
 from smartdoor.services.authorization import Actor, LinkHolder, check_link, require_owner
 from smartdoor.services.context import Door, log
 
@@ -58,7 +66,7 @@ def forget_visitor(door: Door, actor: Actor, visitor_id: str) -> Visitor:
         raise NotFound(f"No visitor {visitor_id!r}.")
     # Exactly the faces our records give them (Rekognition cannot list faces by label without a scan);
     # the index first, so a failure between the two leaves rows that still say whose a face was.
-    face_ids = door.owners.faces_of(Owner.visitor(visitor.id))
+    face_ids = door.owners.faces_of(FaceOwner.visitor(visitor.id))
     door.faces.delete(face_ids)
     door.owners.delete(face_ids)
     for photo in visitor.photos:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartdoor.domain.errors import InvalidInput
-from smartdoor.domain.model import DetectedFace, OwnedFace, Owner, Sighting, Visitor
+from smartdoor.domain.model import DetectedFace, FaceOwner, OwnedFace, Sighting, Visitor
 from smartdoor.domain.visitor_details import clean_name, clean_phone_number
 from smartdoor.services.authorization import Actor, require_owner
 from smartdoor.services.context import Door, log
@@ -39,7 +39,7 @@ def enroll_visitor(
     face_ids, stored = [], []
     for n, photo in enumerate(photos, start=1):
         face_id = door.faces.index_face(photo.face, photo.image)
-        door.owners.add(OwnedFace(face_id, Owner.visitor(visitor_id), now))
+        door.owners.add(OwnedFace(face_id, FaceOwner.visitor(visitor_id), now))
         face_ids.append(face_id)
         stored.append(
             door.photos.put(f"visitors/{visitor_id}/enrolled-{n}.jpg", photo.image, "image/jpeg", now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from smartdoor.domain.errors import Conflict, DomainError, NotFound
-from smartdoor.domain.model import DoorEventKind, Owner, OwnerKind, Sighting, SightingStatus, Visitor
+from smartdoor.domain.model import DoorEventKind, FaceOwner, OwnerKind, Sighting, SightingStatus, Visitor
 from smartdoor.services.context import Door, log
 
 RESOLVABLE = frozenset({SightingStatus.PENDING, SightingStatus.APPROVED})
@@ -55,7 +55,7 @@ def _resolve(door: Door, visitor: Visitor, sighting_id: str, face_id: str) -> Si
     sighting = door.sightings.get(sighting_id)
     if sighting is None:
         return None
-    mine, was = Owner.visitor(visitor.id), Owner.sighting(sighting_id)
+    mine, was = FaceOwner.visitor(visitor.id), FaceOwner.sighting(sighting_id)
     if sighting.status is SightingStatus.DENIED:
         door.owners.give(face_id, mine, was)
         log.info("denied sighting %s was visitor %s: the face is theirs now", sighting_id, visitor.id)

@@ -10,8 +10,8 @@ from smartdoor.domain.model import (
     DetectedFace,
     DoorEventKind,
     FaceEvent,
+    FaceOwner,
     OwnedFace,
-    Owner,
     OwnerKind,
     Photo,
     Sighting,
@@ -100,11 +100,11 @@ def _new_face(
     given to the new sighting only from the denied one, so of two frames at once one makes it."""
     now = door.clock.now()
     sighting_id = door.ids.new_id()
-    owner = Owner.sighting(sighting_id)
+    owner = FaceOwner.sighting(sighting_id)
     if denied is not None:
         face_id, denied_id = denied
         try:
-            door.owners.give(face_id, owner, Owner.sighting(denied_id))
+            door.owners.give(face_id, owner, FaceOwner.sighting(denied_id))
         except Conflict:
             return None  # another frame of this visit took the face first
     else:

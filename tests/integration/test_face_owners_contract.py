@@ -13,14 +13,14 @@ from smartdoor.adapters.local.database import MIGRATIONS, Database, _statements,
 from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
 from smartdoor.adapters.memory.stores import MemoryFaceOwners
 from smartdoor.domain.errors import Conflict
-from smartdoor.domain.model import OwnedFace, Owner
+from smartdoor.domain.model import FaceOwner, OwnedFace
 from smartdoor.ports import FaceOwners
 
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
-S1, S2, V1 = Owner.sighting("s1"), Owner.sighting("s2"), Owner.visitor("v1")
+S1, S2, V1 = FaceOwner.sighting("s1"), FaceOwner.sighting("s2"), FaceOwner.visitor("v1")
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -43,7 +43,7 @@ def test_a_face_is_given_only_from_its_current_owner(owners: FaceOwners) -> None
     owners.give("f1", V1, expected=S1)
     assert owners.get("f1") == OwnedFace("f1", V1, T0)  # given: settled
     with pytest.raises(Conflict):
-        owners.give("f1", Owner.visitor("v2"), expected=S1)  # a second registration of the sighting
+        owners.give("f1", FaceOwner.visitor("v2"), expected=S1)  # a second registration of the sighting
     with pytest.raises(Conflict):
         owners.give("f-gone", V1, expected=S1)  # forgotten meanwhile
     assert owners.get("f1") == OwnedFace("f1", V1, T0)
@@ -53,27 +53,27 @@ def test_an_owners_faces_are_listed_and_deleted(owners: FaceOwners) -> None:
     for face_id, owner in (("f2", V1), ("f1", V1), ("f3", S2)):
         owners.add(OwnedFace(face_id, owner, T0))
     assert owners.faces_of(V1) == ("f1", "f2")
-    assert owners.faces_of(Owner.sighting("v1")) == ()  # a kind and an id, not an id alone
+    assert owners.faces_of(FaceOwner.sighting("v1")) == ()  # a kind and an id, not an id alone
     owners.delete(["f1", "f2", "f-unknown"])
     assert (owners.faces_of(V1), owners.faces_of(S2)) == ((), ("f3",))
 
 
 def test_settle_first_settles_once_and_drops_the_unsettled_rivals(owners: FaceOwners) -> None:
     for face_id in ("f1", "f2", "f3"):
-        owners.add(OwnedFace(face_id, Owner.sighting(f"s-{face_id}"), T0, settled=False))
+        owners.add(OwnedFace(face_id, FaceOwner.sighting(f"s-{face_id}"), T0, settled=False))
     assert owners.settle_first("f1", ["f2"])
-    assert owners.get("f1") == OwnedFace("f1", Owner.sighting("s-f1"), T0)
+    assert owners.get("f1") == OwnedFace("f1", FaceOwner.sighting("s-f1"), T0)
     assert owners.get("f2") is None  # dropped: its contender sees that it lost
     assert not owners.settle_first("f2", ["f3"])
     assert not owners.settle_first("f3", ["f1"])  # a rival won already
     assert not owners.settle_first("f1", [])  # settled once
-    assert owners.get("f3") == OwnedFace("f3", Owner.sighting("s-f3"), T0, settled=False)
+    assert owners.get("f3") == OwnedFace("f3", FaceOwner.sighting("s-f3"), T0, settled=False)
 
 
 def test_of_concurrent_contenders_who_all_see_each_other_exactly_one_settles(owners: FaceOwners) -> None:
     contenders = [f"f{n:02d}" for n in range(20)]
     for face_id in contenders:
-        owners.add(OwnedFace(face_id, Owner.sighting(f"s-{face_id}"), T0, settled=False))
+        owners.add(OwnedFace(face_id, FaceOwner.sighting(f"s-{face_id}"), T0, settled=False))
     start, won = threading.Barrier(len(contenders)), []
 
     def contend(face_id: str) -> None:
@@ -116,7 +116,7 @@ def test_the_migration_turns_face_labels_into_owners(tmp_path: Path) -> None:
         OwnedFace("f2", V1, T0),
         OwnedFace("f3", V1, T0),
         None,  # no one's: the next match of it is a stranger again, as before
-        OwnedFace("f5", Owner.visitor("v2"), T0),  # found through the visitor's faceId before
+        OwnedFace("f5", FaceOwner.visitor("v2"), T0),  # found through the visitor's faceId before
     ]
     columns = [row[1] for row in db.connection().execute("PRAGMA table_info(faces)")]
     assert "external_id" not in columns

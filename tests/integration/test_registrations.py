@@ -41,8 +41,8 @@ from smartdoor.domain.links import LinkUsed
 from smartdoor.domain.model import (
     BoundingBox,
     DetectedFace,
+    FaceOwner,
     OwnedFace,
-    Owner,
     Passcode,
     Sighting,
     SightingStatus,
@@ -148,7 +148,7 @@ def stores(request: pytest.FixtureRequest, clock: ManualClock) -> Stores:
 
 def given_a_sighting(stores: Stores, n: int = 1) -> Sighting:
     face_id = stores.faces.index_face(DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0), None)
-    stores.owners.add(OwnedFace(face_id, Owner.sighting(f"s{n}"), T0))
+    stores.owners.add(OwnedFace(face_id, FaceOwner.sighting(f"s{n}"), T0))
     sighting = Sighting(f"s{n}", face_id, "door", SightingStatus.PENDING, T0)
     stores.sightings.add(sighting)
     return sighting
@@ -337,7 +337,7 @@ def test_a_rolled_back_registration_leaves_the_face_searchable_as_the_sighting(
     face_id = index.index_face(
         DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0, descriptor=descriptor), None
     )
-    stores.owners.add(OwnedFace(face_id, Owner.sighting("s1"), T0))
+    stores.owners.add(OwnedFace(face_id, FaceOwner.sighting("s1"), T0))
     stores.sightings.add(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0))
     assert index.search(descriptor).match is not None  # loads the matrix
     # WHEN a registration fails after the face was given to the visitor (the phone's SMS limit is full)

@@ -8,7 +8,7 @@ import pytest
 
 from smartdoor.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, StorageUnavailable
 from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed, verify_link
-from smartdoor.domain.model import AccessDecision, SightingStatus
+from smartdoor.domain.model import AccessDecision, DetectedFace, FaceOwner, SightingStatus
 from smartdoor.domain.policy import DoorPolicy
 from smartdoor.services.access import DoorClient, validate_otp
 from smartdoor.services.authorization import Anonymous, LinkHolder, Owner
@@ -247,6 +247,23 @@ def test_forgetting_a_visitor_forgets_face_and_photos(fakes: Fakes) -> None:
     fakes.clock.advance(minutes=20)
     [again] = record_face_event(fakes.door, matching(fakes.clock.now(), ada.face_id, f"visitor-{ada.id}"))
     assert again.status is SightingStatus.PENDING
+
+
+def test_forgetting_a_visitor_deletes_exactly_the_faces_they_own(fakes: Fakes) -> None:
+    ada_face, bo_face = (0.01,) * 128, (-0.01,) * 128
+    photo = EnrolmentPhoto(unknown_face(fakes.clock.now()).faces[0], b"jpeg")
+    ada_photos = [
+        EnrolmentPhoto(DetectedFace(photo.face.bounding_box, 99.0, descriptor=d), b"jpeg")
+        for d in (ada_face, ada_face)
+    ]
+    ada = enroll_visitor(fakes.door, Owner(), "Ada", "+442079460958", ada_photos).visitor
+    bo_photos = [EnrolmentPhoto(DetectedFace(photo.face.bounding_box, 99.0, descriptor=bo_face), b"jpeg")]
+    bo = enroll_visitor(fakes.door, Owner(), "Bo", "+442079460959", bo_photos).visitor
+    ada_faces = fakes.owners.faces_of(FaceOwner.visitor(ada.id))
+    assert len(ada_faces) == 2
+    forget_visitor(fakes.door, Owner(), ada.id)
+    assert fakes.owners.labels() == {bo.face_id: f"visitor-{bo.id}"}
+    assert list(fakes.faces.descriptors) == [bo.face_id]
 
 
 # --- registration is one unit of work -----------------------------------------------------------------

@@ -12,14 +12,14 @@ from collections.abc import Iterable, Sequence
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
 from smartdoor.adapters.local.sqlite_rows import storage
 from smartdoor.domain.errors import Conflict
-from smartdoor.domain.model import OwnedFace, Owner, OwnerKind
+from smartdoor.domain.model import FaceOwner, OwnedFace, OwnerKind
 
 _BUMP = "UPDATE faces_version SET version = version + 1"
 
 
 def _owned(row: sqlite3.Row | tuple[str, str, str, int, int]) -> OwnedFace:
     face_id, kind, owner_id, indexed_at, settled = row
-    return OwnedFace(face_id, Owner(OwnerKind(kind), owner_id), from_micros(indexed_at), bool(settled))
+    return OwnedFace(face_id, FaceOwner(OwnerKind(kind), owner_id), from_micros(indexed_at), bool(settled))
 
 
 class SqliteFaceOwners:
@@ -49,7 +49,7 @@ class SqliteFaceOwners:
             row = self._db.connection().execute(sql, (face_id,)).fetchone()
         return _owned(row) if row else None
 
-    def give(self, face_id: str, to: Owner, expected: Owner) -> None:
+    def give(self, face_id: str, to: FaceOwner, expected: FaceOwner) -> None:
         sql = (
             "UPDATE face_owners SET owner_kind = ?, owner_id = ?, settled = 1"
             " WHERE face_id = ? AND owner_kind = ? AND owner_id = ? RETURNING face_id"
@@ -60,7 +60,7 @@ class SqliteFaceOwners:
                 raise Conflict(f"face {face_id} is no longer {expected.kind.value.lower()} {expected.id}'s")
             conn.execute(_BUMP)
 
-    def faces_of(self, owner: Owner) -> tuple[str, ...]:
+    def faces_of(self, owner: FaceOwner) -> tuple[str, ...]:
         sql = "SELECT face_id FROM face_owners WHERE owner_kind = ? AND owner_id = ? ORDER BY face_id"
         with storage("list an owner's faces"):
             rows = self._db.connection().execute(sql, (owner.kind.value, owner.id)).fetchall()

@@ -21,8 +21,8 @@ from smartdoor.domain.model import (
     DetectedFace,
     DoorEvent,
     FaceMatch,
+    FaceOwner,
     OwnedFace,
-    Owner,
     Page,
     Passcode,
     Photo,
@@ -270,14 +270,14 @@ class MemoryFaceOwners:
         with self._lock:
             return {f: f"{o.owner.kind.value.lower()}-{o.owner.id}" for f, o in self.items.items()}
 
-    def give(self, face_id: str, to: Owner, expected: Owner) -> None:
+    def give(self, face_id: str, to: FaceOwner, expected: FaceOwner) -> None:
         with self._lock:
             current = self.items.get(face_id)
             if current is None or current.owner != expected:
                 raise Conflict(f"face {face_id} is no longer {expected.kind.value.lower()} {expected.id}'s")
             self.items[face_id] = replace(current, owner=to, settled=True)
 
-    def faces_of(self, owner: Owner) -> tuple[str, ...]:
+    def faces_of(self, owner: FaceOwner) -> tuple[str, ...]:
         with self._lock:
             return tuple(sorted(f for f, owned in self.items.items() if owned.owner == owner))
 
