@@ -148,8 +148,9 @@ def _first_of_visit(door: Door, face_id: str, now: datetime) -> bool:
     it saw, and fails if one of those is settled or its own row was dropped. At most one wins: of two
     winners one saw the other, so its transaction would have found that one settled, or have dropped it
     first. At least one wins: the oldest contender sees no older rival, so it asks, and its transaction
-    fails only when another has won. A crashed contender's unsettled row stops counting after the
-    face-event lease, so it cannot silence the stranger for the rest of the window.
+    fails only when another has won. A contender that died before it settled, or before it stored its
+    sighting, stops counting after the face-event lease, so it cannot silence the stranger for the rest
+    of the window.
     """
     rivals: list[OwnedFace] = []
     for match in door.faces.similar_faces(face_id, door.policy.match_threshold):
@@ -158,8 +159,10 @@ def _first_of_visit(door: Door, face_id: str, now: datetime) -> bool:
             continue
         if owned.indexed_at < now - door.policy.new_face_window:
             continue  # an earlier visit's face: this frame is a new visit
-        if not owned.settled and owned.indexed_at < now - door.policy.face_event_lease:
-            continue  # a contender that died before it settled
+        if owned.indexed_at < now - door.policy.face_event_lease and (
+            not owned.settled or door.sightings.get(owned.owner.id) is None
+        ):
+            continue  # a contender that died before it settled, or before it stored its sighting
         rivals.append(owned)
     mine = (now, face_id)
     if any((r.indexed_at, r.face_id) < mine for r in rivals):

@@ -82,3 +82,16 @@ def test_a_contender_that_died_before_settling_does_not_silence_the_stranger(fak
     made = frames_at_once(fakes, [ADA])
     # THEN she gets her sighting
     assert len(made) == 1
+
+
+def test_a_winner_that_died_before_storing_its_sighting_does_not_silence_the_stranger(fakes: Fakes) -> None:
+    from smartdoor.domain.model import FaceOwner, OwnedFace
+
+    # GIVEN a handler won Ada's visit (its face settled), then died before it stored the sighting
+    dead = fakes.faces.index_face(DetectedFace(BOX, 99.0, descriptor=ADA), None)
+    fakes.owners.add(OwnedFace(dead, FaceOwner.sighting("never-stored"), fakes.clock.now()))
+    # WHEN a frame of Ada arrives within the lease, it waits for that sighting; after the lease it is hers
+    assert frames_at_once(fakes, [ADA]) == []
+    fakes.clock.advance(seconds=fakes.door.policy.face_event_lease / timedelta(seconds=1) + 1)
+    made = frames_at_once(fakes, [ADA])
+    assert len(made) == 1
