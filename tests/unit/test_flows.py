@@ -77,7 +77,7 @@ def test_a_denied_face_stays_quiet_until_the_cooldown_ends() -> None:
     fakes.clock.advance(minutes=1)
     [again] = record_face_event(fakes.door, matching(fakes.clock.now(), sighting.face_id, label))
     assert again.status is SightingStatus.PENDING
-    assert again.face_id == sighting.face_id  # the same indexed face, now labelled for the new sighting
+    assert again.face_id == sighting.face_id  # the same indexed face, now the new sighting's
     assert fakes.owners.labels()[sighting.face_id] == f"sighting-{again.id}"
 
 
