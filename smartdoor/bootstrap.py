@@ -113,7 +113,8 @@ def build_local(
     broker = SightingBroker()
     feed = SqliteSightingFeed(database, clock)
     announce_via_feed = workers > 1 or beside_server
-    faces, owners = LocalFaceIndex(database, ids, clock), SqliteFaceOwners(database)
+    faces = LocalFaceIndex(database, ids, clock)
+    owners = SqliteFaceOwners(database, faces)
     photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
     sightings, visitors = SqliteSightings(database), SqliteVisitors(database)
     passcodes, throttle = SqlitePasscodes(database), SqliteThrottle(database)

@@ -112,7 +112,7 @@ def _memory() -> Stores:
 def _sqlite(db: Database, clock: ManualClock) -> Stores:
     sightings, visitors = SqliteSightings(db), SqliteVisitors(db)
     faces, passcodes = LocalFaceIndex(db, SequentialIds("face"), clock), SqlitePasscodes(db)
-    throttle, outbox, owners = SqliteThrottle(db), Outbox(db, clock), SqliteFaceOwners(db)
+    throttle, outbox, owners = SqliteThrottle(db), Outbox(db, clock), SqliteFaceOwners(db, faces)
 
     def fail(on: bool) -> None:
         # A real SQLite failure, inside the transaction, after the sighting's UPDATE.

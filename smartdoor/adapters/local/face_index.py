@@ -68,6 +68,16 @@ class LocalFaceIndex:
         version = self._write([("DELETE FROM faces WHERE face_id = ?", (face_id,)) for face_id in doomed])
         self._apply(version, lambda: self.matrix.delete(doomed))
 
+    def regroup(self, version: int, identities: dict[str, str]) -> None:
+        """FaceOwners changed these faces' owners in the write that made ``version``: mirror it in the
+        matrix without a reload (a reload reads every descriptor)."""
+
+        def change() -> None:
+            for face_id, identity in identities.items():
+                self.matrix.relabel(face_id, identity)
+
+        self._apply(version, change)
+
     # --- search (the local analyser's) -------------------------------------------------------------
 
     def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
@@ -92,6 +102,7 @@ class LocalFaceIndex:
 
     def _reload(self, version: int) -> None:
         rows = self._db.connection().execute(
+            # The identity as sqlite_face_owners.identity() makes it: kind:id, or the face alone.
             "SELECT faces.face_id, COALESCE(owner_kind || ':' || owner_id, faces.face_id), descriptor"
             " FROM faces LEFT JOIN face_owners ON face_owners.face_id = faces.face_id"
             " WHERE descriptor IS NOT NULL ORDER BY faces.rowid"

@@ -1,7 +1,8 @@
 """Whose each face is, in SQLite: every change one conditional statement (or one transaction for a contest).
 
 Every change bumps the face index's version too: the local search groups faces by owner for its margin
-rule (a visitor's faces are one identity), so an owner change must reload it as a face change does.
+rule (a visitor's faces are one identity), so another process's owner change reloads it as a face change
+does, and this process's own is mirrored in its matrix (LocalFaceIndex.regroup).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from smartdoor.adapters.local.database import Database, from_micros, to_micros
+from smartdoor.adapters.local.face_index import LocalFaceIndex
 from smartdoor.adapters.local.sqlite_rows import storage
 from smartdoor.domain.errors import Conflict
 from smartdoor.domain.model import FaceOwner, OwnedFace, OwnerKind
 
-_BUMP = "UPDATE faces_version SET version = version + 1"
+_BUMP = "UPDATE faces_version SET version = version + 1 RETURNING version"
 
 
 def _owned(row: sqlite3.Row | tuple[str, str, str, int, int]) -> OwnedFace:
@@ -22,9 +24,20 @@ def _owned(row: sqlite3.Row | tuple[str, str, str, int, int]) -> OwnedFace:
     return OwnedFace(face_id, FaceOwner(OwnerKind(kind), owner_id), from_micros(indexed_at), bool(settled))
 
 
+def identity(owner: FaceOwner | None, face_id: str) -> str:
+    """The local search's group for a face: its owner, or the face alone while it has none."""
+    return f"{owner.kind.value}:{owner.id}" if owner is not None else face_id
+
+
 class SqliteFaceOwners:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, index: LocalFaceIndex | None = None) -> None:
         self._db = db
+        self._index = index  # the process's own search, told of each change
+
+    def _changed(self, conn: sqlite3.Connection, identities: dict[str, str]) -> None:
+        version = int(conn.execute(_BUMP).fetchone()[0])
+        if self._index is not None:
+            self._index.regroup(version, identities)
 
     def add(self, owned: OwnedFace) -> None:
         sql = (
@@ -41,7 +54,7 @@ class SqliteFaceOwners:
         with storage("record whose face this is"), self._db.transaction() as conn:
             if conn.execute(sql, params).fetchone() is None:
                 raise Conflict(f"face {owned.face_id} has an owner already")
-            conn.execute(_BUMP)
+            self._changed(conn, {owned.face_id: identity(owned.owner, owned.face_id)})
 
     def get(self, face_id: str) -> OwnedFace | None:
         sql = "SELECT face_id, owner_kind, owner_id, indexed_at, settled FROM face_owners WHERE face_id = ?"
@@ -58,7 +71,7 @@ class SqliteFaceOwners:
         with storage("give a face to its owner"), self._db.transaction() as conn:
             if conn.execute(sql, params).fetchone() is None:
                 raise Conflict(f"face {face_id} is no longer {expected.kind.value.lower()} {expected.id}'s")
-            conn.execute(_BUMP)
+            self._changed(conn, {face_id: identity(to, face_id)})
 
     def faces_of(self, owner: FaceOwner) -> tuple[str, ...]:
         sql = "SELECT face_id FROM face_owners WHERE owner_kind = ? AND owner_id = ? ORDER BY face_id"
@@ -87,4 +100,4 @@ class SqliteFaceOwners:
         doomed = [(face_id,) for face_id in set(face_ids)]
         with storage("forget whose faces these were"), self._db.transaction() as conn:
             conn.executemany("DELETE FROM face_owners WHERE face_id = ?", doomed)
-            conn.execute(_BUMP)
+            self._changed(conn, {f: f for (f,) in doomed})
