@@ -91,3 +91,32 @@ def test_similar_faces_are_the_others_of_the_same_person(index: FaceIndex) -> No
     [match] = index.similar_faces(second, 90.0)
     assert (match.face_id, match.similarity) == (first, 100.0)
     assert index.similar_faces("face-unknown", 90.0) == ()
+
+
+def test_a_visitors_faces_are_one_identity_and_owner_changes_need_no_reload(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
+    from smartdoor.domain.model import FaceOwner, OwnedFace
+
+    index = LocalFaceIndex(db, SequentialIds("face"), clock)
+    owners = SqliteFaceOwners(db, index)
+    ada = np.full(128, 0.05, np.float32)
+    first = index.index_face(face(tuple(float(v) for v in ada)), None)
+    second = index.index_face(face(tuple(float(v) for v in ada + 0.001)), None)
+    # Two ownerless faces this close are two identities too close to tell apart: unsure
+    assert index.search(ada).verdict == "unsure"
+    reloads: list[int] = []
+    real_reload = index._reload
+
+    def counted(version: int) -> None:
+        reloads.append(version)
+        real_reload(version)
+
+    monkeypatch.setattr(index, "_reload", counted)
+    for face_id in (first, second):
+        owners.add(OwnedFace(face_id, FaceOwner.visitor("v1"), clock.now()))
+    # One visitor's two faces: one identity, known, and this process's own change needed no reload
+    found = index.search(ada)
+    assert (found.verdict, found.match and found.match.face_id) == ("known", first)
+    assert reloads == []
