@@ -33,12 +33,12 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from smartdoor.adapters.local.descriptor_matrix import DescriptorMatrix, SearchSettings  # noqa: E402
 from smartdoor.bootstrap import build_local, build_vision  # noqa: E402
 from smartdoor.config import Settings  # noqa: E402
 from smartdoor.vision.analyser import FaceAnalyser  # noqa: E402
 from smartdoor.vision.cameras import CameraRunner  # noqa: E402
 from smartdoor.vision.dlib_models import load_models  # noqa: E402
-from smartdoor.vision.face_search import DescriptorMatrix, SearchSettings  # noqa: E402
 from smartdoor.vision.sources import CameraSpec  # noqa: E402
 
 TARGETS = {"fps": 30.0, "speedup": 5.0, "p95_ms": 300.0, "search_100k_ms": 10.0, "peak_mb": 600.0}

@@ -93,6 +93,7 @@ def build_local(
     from smartdoor.adapters.local.sighting_feed import FeedFollower, SqliteSightingFeed
     from smartdoor.adapters.local.sqlite_claims import SqliteClaims
     from smartdoor.adapters.local.sqlite_events import SqliteEventLog
+    from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
     from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
@@ -113,6 +114,7 @@ def build_local(
     feed = SqliteSightingFeed(database, clock)
     announce_via_feed = workers > 1 or beside_server
     faces = LocalFaceIndex(database, ids, clock)
+    owners = SqliteFaceOwners(database, faces)
     photos = FilePhotoStore(data / "photos", settings.base_url, secret_key, clock)
     sightings, visitors = SqliteSightings(database), SqliteVisitors(database)
     passcodes, throttle = SqlitePasscodes(database), SqliteThrottle(database)
@@ -130,6 +132,7 @@ def build_local(
         attempts=SqliteAttempts(database),
         claims=claims,
         faces=faces,
+        owners=owners,
         photos=photos,
         frames=FramesArriveWithEvents(),
         cropper=_cropper(),
@@ -138,7 +141,7 @@ def build_local(
         publisher=feed if announce_via_feed else broker,
         events=SqliteEventLog(database),
         registrations=SqliteRegistrations(
-            database, sightings, visitors, faces, passcodes, throttle, outbox, claims
+            database, sightings, visitors, owners, passcodes, throttle, outbox, claims
         ),
     )
     worker = None

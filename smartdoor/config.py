@@ -78,6 +78,12 @@ class Settings:
     deny_cooldown_seconds: float = _setting(
         86400.0, _seconds(0, 30 * 86400), "A denied face stays quiet for this long."
     )
+    new_face_window_seconds: float = _setting(
+        600.0,
+        _seconds(1, 86400),
+        "Frames of one stranger that all miss the search (two cameras at once) within this long are one"
+        " visit: the first face indexed makes the sighting, the others are dropped.",
+    )
     link_lifetime_seconds: float = _setting(
         86400.0, _seconds(60, 7 * 86400), "How long the approve/deny links in an email work."
     )
@@ -134,6 +140,7 @@ class Settings:
             otp_lifetime=timedelta(seconds=self.otp_lifetime_seconds),
             visitor_cooldown=timedelta(seconds=self.visitor_cooldown_seconds),
             deny_cooldown=timedelta(seconds=self.deny_cooldown_seconds),
+            new_face_window=timedelta(seconds=self.new_face_window_seconds),
             link_lifetime=timedelta(seconds=self.link_lifetime_seconds),
             lockout=self._lockout(self.lockout_free_failures),
             address_lockout=self._lockout(self.lockout_address_free_failures),

@@ -20,6 +20,8 @@ from smartdoor.domain.model import (
     DoorEvent,
     Email,
     FaceMatch,
+    FaceOwner,
+    OwnedFace,
     Page,
     Passcode,
     Photo,
@@ -174,22 +176,46 @@ class Claims(Protocol):
 
 
 class FaceIndex(Protocol):
-    """Faces the door can recognise, each labelled ``sighting-<id>`` or ``visitor-<id>``."""
+    """Faces the door can recognise, by face id only; who a face is belongs to FaceOwners."""
 
-    def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
-        """Remember this face so later frames match it; return its face id."""
+    def index_face(self, face: DetectedFace, frame: bytes | None) -> str:
+        """Remember this face so later frames match it; return its new face id (Rekognition: IndexFaces)."""
         ...
-
-    def relabel(self, face_id: str, external_id: str) -> None: ...
-    def delete(self, face_ids: Iterable[str]) -> None: ...
 
     def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
         """Other indexed faces like this indexed one, similarity ≥ threshold (Rekognition: SearchFaces)."""
         ...
 
-    def delete_label(self, external_id: str) -> None:
-        """Forget every face with this label (a visitor enrolled from several photos has several)."""
+    def delete(self, face_ids: Iterable[str]) -> None: ...
+
+
+class FaceOwners(Protocol):
+    """Whose each indexed face is (a sighting's or a visitor's), by face id; every change is conditional.
+
+    DynamoDB: the ``faces`` table (adapters/aws/tables.py), its ``byOwner`` index for ``faces_of``.
+    """
+
+    def add(self, owned: OwnedFace) -> None:
+        """Record a new face's owner; Conflict if this face id has one (PutItem attribute_not_exists)."""
         ...
+
+    def get(self, face_id: str) -> OwnedFace | None: ...
+
+    def give(self, face_id: str, to: FaceOwner, expected: FaceOwner) -> None:
+        """Make ``to`` the face's owner only while ``expected`` owns it (one conditional update); else
+        Conflict, so a concurrent forget or a second registration cannot race it."""
+        ...
+
+    def faces_of(self, owner: FaceOwner) -> tuple[str, ...]:
+        """The face ids this owner has (a visitor enrolled from several photos has several)."""
+        ...
+
+    def settle_first(self, face_id: str, rivals: Sequence[str]) -> bool:
+        """Settle this unsettled face and drop the unsettled ``rivals``, unless a rival is settled already or
+        this face was dropped: one transaction (TransactWriteItems); True when this face won its visit."""
+        ...
+
+    def delete(self, face_ids: Iterable[str]) -> None: ...
 
 
 class PhotoStore(Protocol):
@@ -252,8 +278,7 @@ class RegistrationUnit:
 
     sighting_id: str
     allowed_from: frozenset[SightingStatus]
-    visitor: Visitor  # its face_id is the sighting's face, which becomes theirs under face_label
-    face_label: str
+    visitor: Visitor  # its face_id is the sighting's face, which the unit gives to the visitor
     link_claim: Claim | None = None  # the email link's nonce, spent by this registration
     delivery: PasscodeDelivery | None = None  # None: registered without a passcode (limit reached)
 
@@ -264,8 +289,9 @@ class Registrations(Protocol):
 
     def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
         """Claim the link (LinkUsed), move the sighting to REGISTERED (Conflict, NotFound), add the visitor,
-        give them the face, count the SMS limits (SmsLimitReached), add the passcode (PasscodeCollision) and
-        queue its SMS for delivery after commit. Any error leaves everything as it was."""
+        give them the sighting's face (Conflict if no longer the sighting's), count the SMS limits
+        (SmsLimitReached), add the passcode (PasscodeCollision) and queue its SMS for delivery after
+        commit. Any error leaves everything as it was."""
         ...
 
     def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from smartdoor.domain.errors import SmsLimitReached
 from smartdoor.domain.links import LinkUsed
-from smartdoor.domain.model import Sighting, SightingStatus
+from smartdoor.domain.model import FaceOwner, Sighting, SightingStatus
 from smartdoor.ports import (
     Claims,
-    FaceIndex,
+    FaceOwners,
     PasscodeDelivery,
     PasscodeStore,
     RegistrationUnit,
@@ -26,7 +26,7 @@ def apply_registration(
     now: datetime,
     sightings: SightingRepository,
     visitors: VisitorRepository,
-    faces: FaceIndex,
+    owners: FaceOwners,
     passcodes: PasscodeStore,
     throttle: Throttle,
     outbox: SmsSender,
@@ -41,7 +41,10 @@ def apply_registration(
         unit.sighting_id, unit.allowed_from, SightingStatus.REGISTERED, now, unit.visitor.id
     )
     visitors.add(unit.visitor)
-    faces.relabel(unit.visitor.face_id, unit.face_label)
+    # Conditional on the sighting still owning it: a concurrent forget or registration cannot race it.
+    owners.give(
+        unit.visitor.face_id, FaceOwner.visitor(unit.visitor.id), FaceOwner.sighting(unit.sighting_id)
+    )
     if unit.delivery is not None:
         apply_delivery(unit.delivery, now, passcodes, throttle, outbox)
     return registered

@@ -83,7 +83,39 @@ class BoundingBox:
 class FaceMatch:
     face_id: str
     similarity: float  # percent, 0..100
-    external_image_id: str | None = None
+    external_image_id: str | None = None  # what a record carries; who the face is, is FaceOwners' to say
+
+
+class OwnerKind(enum.Enum):
+    SIGHTING = "SIGHTING"  # a stranger's face, waiting for the owner (or decided about)
+    VISITOR = "VISITOR"
+
+
+@dataclass(frozen=True)
+class FaceOwner:
+    """Who a face is: a sighting (a stranger) or a visitor."""
+
+    kind: OwnerKind
+    id: str
+
+    @classmethod
+    def sighting(cls, sighting_id: str) -> FaceOwner:
+        return cls(OwnerKind.SIGHTING, sighting_id)
+
+    @classmethod
+    def visitor(cls, visitor_id: str) -> FaceOwner:
+        return cls(OwnerKind.VISITOR, visitor_id)
+
+
+@dataclass(frozen=True)
+class OwnedFace:
+    """Whose an indexed face is. ``settled`` False: a new stranger's face still contesting its visit with
+    other frames of the same person (FaceOwners.settle_first); every other face is settled."""
+
+    face_id: str
+    owner: FaceOwner
+    indexed_at: datetime
+    settled: bool = True
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ class DoorPolicy:
     # longest record age a Lambda Kinesis trigger allows.
     face_event_lease: timedelta = timedelta(minutes=2)
     face_event_memory: timedelta = timedelta(days=7)
+    # Frames of one stranger that miss the search at once (two cameras, two stream shards) each index a
+    # face; a similar stranger's face indexed this recently is the same visit, and the oldest face wins.
+    new_face_window: timedelta = timedelta(minutes=10)
     code_attempts: int = 20  # draws before giving up on finding a free code (10^6 codes; a few live)
 
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ from smartdoor.adapters.local.outbox import OutboxMessage
 from smartdoor.bootstrap import LocalDoor
 from smartdoor.domain import untrusted_json
 from smartdoor.domain.errors import BadFaceEvent, BadJson, StorageUnavailable
-from smartdoor.domain.face_events import decode_face_record
+from smartdoor.edges.face_records import decode_face_record
 from smartdoor.server import device_cookie
 from smartdoor.server.context import bearer_token, is_owner_token
 from smartdoor.services.sightings import record_face_event

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from smartdoor.domain.errors import InvalidInput, NotFound
-from smartdoor.domain.model import DoorEvent, DoorEventKind, Page, Sighting, SightingStatus, Visitor
+from smartdoor.domain.model import (
+    DoorEvent,
+    DoorEventKind,
+    FaceOwner,
+    Page,
+    Sighting,
+    SightingStatus,
+    Visitor,
+)
 from smartdoor.services.authorization import Actor, LinkHolder, check_link, require_owner
 from smartdoor.services.context import Door, log
-from smartdoor.services.sightings import VISITOR_PREFIX
 
 MAX_PAGE = 100
 
@@ -57,7 +64,11 @@ def forget_visitor(door: Door, actor: Actor, visitor_id: str) -> Visitor:
     visitor = door.visitors.delete(visitor_id)
     if visitor is None:
         raise NotFound(f"No visitor {visitor_id!r}.")
-    door.faces.delete_label(f"{VISITOR_PREFIX}{visitor.id}")
+    # Exactly the faces our records give them (Rekognition cannot list faces by label without a scan);
+    # the index first, so a failure between the two leaves rows that still say whose a face was.
+    face_ids = door.owners.faces_of(FaceOwner.visitor(visitor.id))
+    door.faces.delete(face_ids)
+    door.owners.delete(face_ids)
     for photo in visitor.photos:
         door.photos.delete(photo)
     door.record(DoorEventKind.VISITOR_FORGOTTEN, visitor_id=visitor.id, visitor_name=visitor.name)

@@ -28,6 +28,7 @@ class Door:
     attempts: ports.ClientAttempts
     claims: ports.Claims
     faces: ports.FaceIndex
+    owners: ports.FaceOwners  # who each face in ``faces`` is
     photos: ports.PhotoStore
     frames: ports.FrameSource
     cropper: ports.FaceCropper

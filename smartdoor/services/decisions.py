@@ -13,7 +13,6 @@ from smartdoor.services.authorization import Actor, authorize_for_sighting, link
 from smartdoor.services.context import Door, log
 from smartdoor.services.own_sightings import resolve_own_sightings
 from smartdoor.services.passcodes import new_delivery, record_passcode
-from smartdoor.services.sightings import VISITOR_PREFIX
 
 UNDECIDED = frozenset({SightingStatus.PENDING})
 REGISTRABLE = frozenset({SightingStatus.PENDING, SightingStatus.APPROVED})
@@ -70,9 +69,7 @@ def register_visitor(
         photos=tuple(p for p in (sighting.photo, sighting.face_photo) if p is not None),
         created_at=now,
     )
-    unit = RegistrationUnit(
-        sighting_id, REGISTRABLE, visitor, f"{VISITOR_PREFIX}{visitor.id}", link_claim(grant)
-    )
+    unit = RegistrationUnit(sighting_id, REGISTRABLE, visitor, link_claim(grant))
     sent = _register(door, unit, now)
     door.record(DoorEventKind.REGISTERED, sighting_id, visitor.id, sighting.camera_id, clean)
     record_passcode(door, visitor, sent)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartdoor.domain.errors import InvalidInput
-from smartdoor.domain.model import DetectedFace, Sighting, Visitor
+from smartdoor.domain.model import DetectedFace, FaceOwner, OwnedFace, Sighting, Visitor
 from smartdoor.domain.visitor_details import clean_name, clean_phone_number
 from smartdoor.services.authorization import Actor, require_owner
 from smartdoor.services.context import Door, log
 from smartdoor.services.own_sightings import resolve_own_sightings
-from smartdoor.services.sightings import VISITOR_PREFIX
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,11 @@ def enroll_visitor(
         raise InvalidInput("photos", "Give at least one photo with exactly one face.")
     now = door.clock.now()
     visitor_id = door.ids.new_id()
-    label = f"{VISITOR_PREFIX}{visitor_id}"
     face_ids, stored = [], []
     for n, photo in enumerate(photos, start=1):
-        face_ids.append(door.faces.index_face(photo.face, photo.image, label))
+        face_id = door.faces.index_face(photo.face, photo.image)
+        door.owners.add(OwnedFace(face_id, FaceOwner.visitor(visitor_id), now))
+        face_ids.append(face_id)
         stored.append(
             door.photos.put(f"visitors/{visitor_id}/enrolled-{n}.jpg", photo.image, "image/jpeg", now)
         )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from smartdoor.domain.errors import StorageUnavailable
+from datetime import datetime
+
+from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.links import LinkGrant, sign_link
 from smartdoor.domain.model import (
     DetectedFace,
     DoorEventKind,
     FaceEvent,
-    FaceMatch,
+    FaceOwner,
+    OwnedFace,
+    OwnerKind,
     Photo,
     Sighting,
     SightingStatus,
@@ -17,9 +21,6 @@ from smartdoor.domain.model import (
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import new_visitor_email
 from smartdoor.services.passcodes import send_passcode
-
-VISITOR_PREFIX = "visitor-"
-SIGHTING_PREFIX = "sighting-"
 
 
 def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) -> list[Sighting]:
@@ -72,48 +73,50 @@ def _handle_face(door: Door, event: FaceEvent, face: DetectedFace, frame: bytes 
     match = face.best_match()
     if match is None or match.similarity < door.policy.match_threshold:
         return _new_face(door, event, face, frame)
-    visitor = _visitor_for(door, match)
-    if visitor is not None:
-        return _returning_visitor(door, event, visitor, face, match.face_id, frame)
-    earlier = _sighting_for(door, match)
-    if earlier is None:
-        # Indexed but no longer anyone's (a forgotten visitor's leftover): a stranger again.
+    owned = door.owners.get(match.face_id)  # who the face is: our record, never the label a match echoes
+    if owned is not None and owned.owner.kind is OwnerKind.VISITOR:
+        visitor = door.visitors.get(owned.owner.id)
+        if visitor is not None:
+            return _returning_visitor(door, event, visitor, face, match.face_id, frame)
+    earlier = door.sightings.get(owned.owner.id) if owned and owned.owner.kind is OwnerKind.SIGHTING else None
+    if owned is None or earlier is None:
+        # No one's (a forgotten visitor's leftover), or a new face whose sighting is still being made: a
+        # stranger again, and the contest between new faces (_first_of_visit) keeps it one sighting.
         return _new_face(door, event, face, frame)
     denied_at = earlier.decided_at if earlier.status is SightingStatus.DENIED else None
     if denied_at is not None and event.frame_time >= denied_at + door.policy.deny_cooldown:
-        return _new_face(door, event, face, frame, reuse_face_id=match.face_id)
+        return _new_face(door, event, face, frame, denied=(match.face_id, earlier.id))
     return None  # pending, approved or recently denied: one sighting per visit, not one per frame
 
 
-def _visitor_for(door: Door, match: FaceMatch) -> Visitor | None:
-    label = match.external_image_id or ""
-    if label.startswith(VISITOR_PREFIX):
-        return door.visitors.get(label.removeprefix(VISITOR_PREFIX))
-    if label.startswith(SIGHTING_PREFIX):
-        return None
-    return door.visitors.get_by_face(match.face_id)
-
-
-def _sighting_for(door: Door, match: FaceMatch) -> Sighting | None:
-    label = match.external_image_id or ""
-    if label.startswith(SIGHTING_PREFIX):
-        return door.sightings.get(label.removeprefix(SIGHTING_PREFIX))
-    return None
-
-
 def _new_face(
-    door: Door, event: FaceEvent, face: DetectedFace, frame: bytes | None, reuse_face_id: str | None = None
-) -> Sighting:
+    door: Door,
+    event: FaceEvent,
+    face: DetectedFace,
+    frame: bytes | None,
+    denied: tuple[str, str] | None = None,
+) -> Sighting | None:
+    """A stranger's sighting; ``denied`` (face id, sighting id): a denied face back after the cooldown,
+    given to the new sighting only from the denied one, so of two frames at once one makes it."""
     now = door.clock.now()
     sighting_id = door.ids.new_id()
-    label = f"{SIGHTING_PREFIX}{sighting_id}"
-    photo, face_photo = _snapshot(door, f"sightings/{sighting_id}", face, frame)
-    if reuse_face_id is not None:
-        door.faces.relabel(reuse_face_id, label)
-        face_id = reuse_face_id
+    owner = FaceOwner.sighting(sighting_id)
+    if denied is not None:
+        face_id, denied_id = denied
+        try:
+            door.owners.give(face_id, owner, FaceOwner.sighting(denied_id))
+        except Conflict:
+            return None  # another frame of this visit took the face first
     else:
         # Indexed as pending so the next frames of this visit match it and stay quiet.
-        face_id = door.faces.index_face(face, frame, label)
+        face_id = door.faces.index_face(face, frame)
+        door.owners.add(OwnedFace(face_id, owner, now, settled=False))
+        if not _first_of_visit(door, face_id, now):
+            door.faces.delete([face_id])
+            door.owners.delete([face_id])
+            log.info("new face at %s is another frame of a stranger seen just now", event.camera_id)
+            return None
+    photo, face_photo = _snapshot(door, f"sightings/{sighting_id}", face, frame)
     sighting = Sighting(
         id=sighting_id,
         face_id=face_id,
@@ -132,6 +135,39 @@ def _new_face(
     )
     _email_owner(door, sighting, token, frame)
     return sighting
+
+
+def _first_of_visit(door: Door, face_id: str, now: datetime) -> bool:
+    """Whether this just-indexed stranger's face makes the sighting, or another frame's face of the same
+    person does (two cameras, two stream shards: both frames missed the search and both indexed).
+
+    Why exactly one of N contenders wins, with no lock and whatever the interleaving: each contender writes
+    its face and its (unsettled) ownership row before it searches, so of any two contenders at least the
+    later searcher sees the other. A contender yields at once if it sees an older rival; otherwise it asks
+    ``settle_first``, one transaction that settles its own row and drops the unsettled rows of the rivals
+    it saw, and fails if one of those is settled or its own row was dropped. At most one wins: of two
+    winners one saw the other, so its transaction would have found that one settled, or have dropped it
+    first. At least one wins: the oldest contender sees no older rival, so it asks, and its transaction
+    fails only when another has won. A contender that died before it settled, or before it stored its
+    sighting, stops counting after the face-event lease, so it cannot silence the stranger for the rest
+    of the window.
+    """
+    rivals: list[OwnedFace] = []
+    for match in door.faces.similar_faces(face_id, door.policy.match_threshold):
+        owned = door.owners.get(match.face_id)
+        if owned is None or owned.owner.kind is not OwnerKind.SIGHTING:
+            continue
+        if owned.indexed_at < now - door.policy.new_face_window:
+            continue  # an earlier visit's face: this frame is a new visit
+        if owned.indexed_at < now - door.policy.face_event_lease and (
+            not owned.settled or door.sightings.get(owned.owner.id) is None
+        ):
+            continue  # a contender that died before it settled, or before it stored its sighting
+        rivals.append(owned)
+    mine = (now, face_id)
+    if any((r.indexed_at, r.face_id) < mine for r in rivals):
+        return False
+    return door.owners.settle_first(face_id, [r.face_id for r in rivals])
 
 
 def _email_owner(door: Door, sighting: Sighting, token: str, frame: bytes | None) -> None:

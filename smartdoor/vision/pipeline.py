@@ -12,12 +12,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from smartdoor.domain.face_events import decode_face_record
+from smartdoor.adapters.local.descriptor_matrix import SearchResult
 from smartdoor.domain.model import Sighting
+from smartdoor.edges.face_records import decode_face_record
 from smartdoor.services.context import Door
 from smartdoor.services.sightings import record_face_event
 from smartdoor.vision.analysis import Analyse, AnalysisFailed
-from smartdoor.vision.face_search import SearchResult
 from smartdoor.vision.records import SeenFace, face_search_record
 
 log = logging.getLogger(__name__)

@@ -54,10 +54,8 @@ def face_search_record(
                 "MatchedFaces": [
                     {
                         "Similarity": m.similarity,
-                        "Face": {
-                            "FaceId": m.face_id,
-                            **({"ExternalImageId": m.external_image_id} if m.external_image_id else {}),
-                        },
+                        # Face ids only: who a face is, is the core's FaceOwners' to say.
+                        "Face": {"FaceId": m.face_id},
                     }
                     for m in face.matches
                 ],

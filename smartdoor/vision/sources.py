@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from smartdoor.domain.face_events import CAMERA_ID_RULE, is_camera_id
+from smartdoor.edges.face_records import CAMERA_ID_RULE, is_camera_id
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ import pytest
 from smartdoor.adapters.memory.clock_ids import ManualClock
 from smartdoor.bootstrap import build_local
 from smartdoor.config import Settings
+from smartdoor.domain.model import FaceOwner
 from smartdoor.server.cli import main
 from smartdoor.server.enroll import enroll_from_photos
 from smartdoor.server.startup import EXIT_DATA_FOLDER
@@ -41,7 +42,9 @@ def test_enroll_reports_each_unusable_photo(tmp_path: Path, testdata: Path) -> N
         [visitor] = local.door.visitors.list(10, None).items
         assert (visitor.name, visitor.phone_number, len(visitor.photos)) == ("Joe", "+12025550123", 1)
         assert f"Enrolled Joe ({visitor.id}, +1 202-555-0123) from 1 photo(s)." in text  # as dialled
-        assert local.faces.label(visitor.face_id) == f"visitor-{visitor.id}"
+        owned = local.door.owners.get(visitor.face_id)
+        assert owned is not None
+        assert owned.owner == FaceOwner.visitor(visitor.id)
     finally:
         local.close()
 

@@ -49,8 +49,8 @@ def test_a_bad_descriptor_is_refused_and_not_stored(
     index: FaceIndex, descriptor: tuple[float, ...], reason: str
 ) -> None:
     with pytest.raises(BadFaceEvent, match=reason):
-        index.index_face(face(descriptor), None, "sighting-s1")
-    assert index.index_face(face((0.1,) * 128), None, "sighting-s2")  # the index still takes good ones
+        index.index_face(face(descriptor), None)
+    assert index.index_face(face((0.1,) * 128), None)  # the index still takes good ones
 
 
 def test_a_bad_stored_row_is_skipped_and_reported_once(
@@ -58,12 +58,12 @@ def test_a_bad_stored_row_is_skipped_and_reported_once(
 ) -> None:
     obama = real_descriptor(testdata / "faces" / "faces" / "obama" / "fr_obama.jpg")
     first = LocalFaceIndex(db, SequentialIds("face"), clock)
-    known = first.index_face(face(obama), None, "visitor-v1")
+    known = first.index_face(face(obama), None)
     # GIVEN a row no search can use, written as an older version or a broken writer would have written it
     with db.transaction() as conn:
         conn.execute(
-            "INSERT INTO faces (face_id, external_id, descriptor, created_at) VALUES (?, ?, ?, ?)",
-            ("face-bad", "sighting-s9", np.zeros(3, np.float32).tobytes(), to_micros(clock.now())),
+            "INSERT INTO faces (face_id, descriptor, created_at) VALUES (?, ?, ?)",
+            ("face-bad", np.zeros(3, np.float32).tobytes(), to_micros(clock.now())),
         )
         conn.execute("UPDATE faces_version SET version = version + 1")
     # WHEN the server restarts (a new index over the same file) and a real face arrives
@@ -71,7 +71,7 @@ def test_a_bad_stored_row_is_skipped_and_reported_once(
     again = real_descriptor(testdata / "faces" / "faces" / "obama" / "fr_obama2.jpg")
     with caplog.at_level(logging.WARNING):
         result = restarted.search(again)
-        restarted.index_face(face(again), None, "visitor-v1")  # a change: the next search reloads
+        restarted.index_face(face(again), None)  # a change: the next search reloads
         restarted.search(again)
     # THEN it is recognised, and the bad row was reported once, by its id
     assert result.verdict == "known"
@@ -84,10 +84,39 @@ def test_a_bad_stored_row_is_skipped_and_reported_once(
 
 def test_similar_faces_are_the_others_of_the_same_person(index: FaceIndex) -> None:
     ada, eve = (0.05,) * 128, (-0.05,) * 128
-    first = index.index_face(face(ada), None, "sighting-s1")
-    second = index.index_face(face(ada), None, "visitor-v1")
-    index.index_face(face(eve), None, "sighting-s2")
-    index.index_face(face(None), None, "sighting-s3")  # no descriptor: never anyone's look-alike
+    first = index.index_face(face(ada), None)
+    second = index.index_face(face(ada), None)
+    index.index_face(face(eve), None)
+    index.index_face(face(None), None)  # no descriptor: never anyone's look-alike
     [match] = index.similar_faces(second, 90.0)
-    assert (match.face_id, match.external_image_id, match.similarity) == (first, "sighting-s1", 100.0)
+    assert (match.face_id, match.similarity) == (first, 100.0)
     assert index.similar_faces("face-unknown", 90.0) == ()
+
+
+def test_a_visitors_faces_are_one_identity_and_owner_changes_need_no_reload(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
+    from smartdoor.domain.model import FaceOwner, OwnedFace
+
+    index = LocalFaceIndex(db, SequentialIds("face"), clock)
+    owners = SqliteFaceOwners(db, index)
+    ada = np.full(128, 0.05, np.float32)
+    first = index.index_face(face(tuple(float(v) for v in ada)), None)
+    second = index.index_face(face(tuple(float(v) for v in ada + 0.001)), None)
+    # Two ownerless faces this close are two identities too close to tell apart: unsure
+    assert index.search(ada).verdict == "unsure"
+    reloads: list[int] = []
+    real_reload = index._reload
+
+    def counted(version: int) -> None:
+        reloads.append(version)
+        real_reload(version)
+
+    monkeypatch.setattr(index, "_reload", counted)
+    for face_id in (first, second):
+        owners.add(OwnedFace(face_id, FaceOwner.visitor("v1"), clock.now()))
+    # One visitor's two faces: one identity, known, and this process's own change needed no reload
+    found = index.search(ada)
+    assert (found.verdict, found.match and found.match.face_id) == ("known", first)
+    assert reloads == []

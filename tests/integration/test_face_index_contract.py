@@ -1,10 +1,6 @@
 """One contract for the FaceIndex port, by face id only, kept by every implementation: the memory fake, the
 local SQLite + numpy index, and Rekognition (over our fake, served through a real botocore client that
 checks each request and answer against the service model).
-
-Written against the port as it becomes (``index_face(face, frame)``, no labels). Until that change lands in
-ports.py, the memory and local indexes still take a label: ``_Labelled`` hands them one, and is all that
-goes when they reach the new signature.
 """
 
 from __future__ import annotations
@@ -39,28 +35,6 @@ class FaceIndex(Protocol):
     def delete(self, face_ids: Iterable[str]) -> None: ...
 
 
-class _OldIndex(Protocol):
-    def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str: ...
-    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]: ...
-    def delete(self, face_ids: Iterable[str]) -> None: ...
-
-
-class _Labelled:
-    """The label-taking indexes under the target port's signature (goes once FaceIndex loses labels)."""
-
-    def __init__(self, index: _OldIndex) -> None:
-        self._index = index
-
-    def index_face(self, face: DetectedFace, frame: bytes | None) -> str:
-        return self._index.index_face(face, frame, "contract")
-
-    def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
-        return self._index.similar_faces(face_id, threshold)
-
-    def delete(self, face_ids: Iterable[str]) -> None:
-        self._index.delete(face_ids)
-
-
 @dataclass
 class Subject:
     """An index and how a photo of person ``n`` looks to it (a descriptor, or a frame Rekognition reads)."""
@@ -81,10 +55,10 @@ def _by_frame(person: int) -> tuple[DetectedFace, bytes | None]:
 @pytest.fixture(params=["memory", "sqlite", "rekognition"])
 def subject(request: pytest.FixtureRequest, clock: ManualClock) -> Subject:
     if request.param == "memory":
-        return Subject(_Labelled(MemoryFaceIndex()), _by_descriptor)
+        return Subject(MemoryFaceIndex(), _by_descriptor)
     if request.param == "sqlite":
         local = LocalFaceIndex(request.getfixturevalue("db"), SequentialIds("face"), clock)
-        return Subject(_Labelled(local), _by_descriptor)
+        return Subject(local, _by_descriptor)
     fake = FakeRekognition()
     fake.create_collection(CollectionId="door")
     return Subject(RekognitionFaceIndex(served_by(fake), "door", MarkedImageCropper()), _by_frame)

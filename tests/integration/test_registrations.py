@@ -14,6 +14,7 @@ from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.local.face_index import LocalFaceIndex
 from smartdoor.adapters.local.outbox import Outbox
 from smartdoor.adapters.local.sqlite_claims import SqliteClaims
+from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
 from smartdoor.adapters.local.sqlite_limits import SqliteThrottle
 from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
 from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
@@ -25,6 +26,7 @@ from smartdoor.adapters.memory.registrations import MemoryRegistrations
 from smartdoor.adapters.memory.stores import (
     MemoryClaims,
     MemoryFaceIndex,
+    MemoryFaceOwners,
     MemoryPasscodes,
     MemorySightings,
     MemoryThrottle,
@@ -38,11 +40,22 @@ from smartdoor.domain.errors import (
     StorageUnavailable,
 )
 from smartdoor.domain.links import LinkUsed
-from smartdoor.domain.model import BoundingBox, DetectedFace, Passcode, Sighting, SightingStatus, Sms, Visitor
+from smartdoor.domain.model import (
+    BoundingBox,
+    DetectedFace,
+    FaceOwner,
+    OwnedFace,
+    Passcode,
+    Sighting,
+    SightingStatus,
+    Sms,
+    Visitor,
+)
 from smartdoor.ports import (
     Claim,
     Claims,
     FaceIndex,
+    FaceOwners,
     PasscodeDelivery,
     Registrations,
     RegistrationUnit,
@@ -68,18 +81,24 @@ class Stores:
     sightings: SightingRepository
     visitors: VisitorRepository
     faces: FaceIndex
+    owners: FaceOwners
     throttle: Throttle
     claims: Claims
-    label: Callable[[str], str | None]
     live_hashes: Callable[[], list[str]]
     texts: Callable[[], list[str]]  # every SMS queued, oldest first
     fail_visitor_adds: Callable[[bool], None]
     fail_sms_queue: Callable[[bool], None]
 
+    def label(self, face_id: str) -> str | None:
+        """Whose the face is, as ``sighting-<id>`` or ``visitor-<id>``."""
+        owned = self.owners.get(face_id)
+        return f"{owned.owner.kind.value.lower()}-{owned.owner.id}" if owned else None
+
 
 def _memory() -> Stores:
     sightings, visitors, faces = MemorySightings(), MemoryVisitors(), MemoryFaceIndex()
-    passcodes, throttle, sms, claims = MemoryPasscodes(), MemoryThrottle(), MemorySms(), MemoryClaims()
+    passcodes, throttle, sms = MemoryPasscodes(), MemoryThrottle(), MemorySms()
+    owners, claims = MemoryFaceOwners(), MemoryClaims()
 
     def fail(on: bool) -> None:
         visitors.fail_adds = on
@@ -88,13 +107,13 @@ def _memory() -> Stores:
         sms.fail = on
 
     return Stores(
-        MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms, claims),
+        MemoryRegistrations(sightings, visitors, owners, passcodes, throttle, sms, claims),
         sightings,
         visitors,
         faces,
+        owners,
         throttle,
         claims,
-        faces.labels.get,
         lambda: sorted(passcodes.items),
         lambda: [m.text for m in sms.sent],
         fail,
@@ -105,7 +124,8 @@ def _memory() -> Stores:
 def _sqlite(db: Database, clock: ManualClock) -> Stores:
     sightings, visitors = SqliteSightings(db), SqliteVisitors(db)
     faces, passcodes = LocalFaceIndex(db, SequentialIds("face"), clock), SqlitePasscodes(db)
-    throttle, outbox, claims = SqliteThrottle(db), Outbox(db, clock), SqliteClaims(db)
+    throttle, outbox = SqliteThrottle(db), Outbox(db, clock)
+    owners, claims = SqliteFaceOwners(db, faces), SqliteClaims(db)
 
     def fail(on: bool) -> None:
         # A real SQLite failure, inside the transaction, after the sighting's UPDATE.
@@ -128,13 +148,13 @@ def _sqlite(db: Database, clock: ManualClock) -> Stores:
         return [r[0] for r in db.connection().execute("SELECT code_hash FROM passcodes ORDER BY 1")]
 
     return Stores(
-        SqliteRegistrations(db, sightings, visitors, faces, passcodes, throttle, outbox, claims),
+        SqliteRegistrations(db, sightings, visitors, owners, passcodes, throttle, outbox, claims),
         sightings,
         visitors,
         faces,
+        owners,
         throttle,
         claims,
-        faces.label,
         hashes,
         lambda: [m.text for m in reversed(outbox.list(kind="sms"))],
         fail,
@@ -150,9 +170,8 @@ def stores(request: pytest.FixtureRequest, clock: ManualClock) -> Stores:
 
 
 def given_a_sighting(stores: Stores, n: int = 1) -> Sighting:
-    face_id = stores.faces.index_face(
-        DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0), None, f"sighting-s{n}"
-    )
+    face_id = stores.faces.index_face(DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0), None)
+    stores.owners.add(OwnedFace(face_id, FaceOwner.sighting(f"s{n}"), T0))
     sighting = Sighting(f"s{n}", face_id, "door", SightingStatus.PENDING, T0)
     stores.sightings.add(sighting)
     return sighting
@@ -167,7 +186,7 @@ def unit_for(
     visitor = Visitor(f"v-{sighting.id}", sighting.face_id, "Ada", "+12025550100", (), T0)
     passcode = Passcode(code_hash, visitor.id, T0, T0 + timedelta(minutes=5))
     delivery = PasscodeDelivery(passcode, Sms("+12025550100", f"code for {visitor.id}"), limits)
-    return RegistrationUnit(sighting.id, REGISTRABLE, visitor, f"visitor-{visitor.id}", link, delivery)
+    return RegistrationUnit(sighting.id, REGISTRABLE, visitor, link, delivery)
 
 
 def assert_untouched(stores: Stores, sighting: Sighting, hashes: list[str] | None = None) -> None:
@@ -365,11 +384,12 @@ def test_a_rolled_back_registration_leaves_the_face_searchable_as_the_sighting(
     assert isinstance(index, LocalFaceIndex)
     descriptor = tuple(((i % 7) - 3) / 10 for i in range(128))
     face_id = index.index_face(
-        DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0, descriptor=descriptor), None, "sighting-s1"
+        DetectedFace(BoundingBox(0.2, 0.2, 0.5, 0.5), 99.0, descriptor=descriptor), None
     )
+    stores.owners.add(OwnedFace(face_id, FaceOwner.sighting("s1"), T0))
     stores.sightings.add(Sighting("s1", face_id, "door", SightingStatus.PENDING, T0))
     assert index.search(descriptor).match is not None  # loads the matrix
-    # WHEN a registration fails after the face's relabel (the phone's SMS limit is full)
+    # WHEN a registration fails after the face was given to the visitor (the phone's SMS limit is full)
     assert stores.throttle.acquire_all(LIMITS, T0)
     with pytest.raises(SmsLimitReached):
         stores.registrations.register(
@@ -377,13 +397,11 @@ def test_a_rolled_back_registration_leaves_the_face_searchable_as_the_sighting(
         )
     # AND another face indexed afterwards (its version number is the one the rollback gave back)
     other = tuple(((i % 5) - 2) / 10 for i in range(128))
-    other_id = index.index_face(
-        DetectedFace(BoundingBox(0.1, 0.1, 0.3, 0.3), 99.0, descriptor=other), None, "x"
-    )
+    other_id = index.index_face(DetectedFace(BoundingBox(0.1, 0.1, 0.3, 0.3), 99.0, descriptor=other), None)
     # THEN the search sees the database as it is: the face is still the sighting's, the new one is there
     found = index.search(descriptor).match
     assert found is not None
-    assert (found.face_id, found.external_image_id) == (face_id, "sighting-s1")
+    assert (found.face_id, found.external_image_id) == (face_id, "SIGHTING:s1")  # grouped by owner
     found = index.search(other).match
     assert found is not None
     assert found.face_id == other_id
@@ -391,4 +409,4 @@ def test_a_rolled_back_registration_leaves_the_face_searchable_as_the_sighting(
     stores.registrations.register(unit, T0)
     found = index.search(descriptor).match
     assert found is not None
-    assert found.external_image_id == "visitor-v-s1"
+    assert found.external_image_id == "VISITOR:v-s1"

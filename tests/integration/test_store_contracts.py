@@ -434,49 +434,38 @@ def test_event_log(repositories: Stores) -> None:
 # --- face index ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Faces:
-    index: FaceIndex
-    label: Callable[[str], str | None]  # the inspection helper each implementation offers
-
-
 @pytest.fixture(params=["memory", "sqlite"])
-def faces(request: pytest.FixtureRequest, clock: ManualClock) -> Faces:
+def faces(request: pytest.FixtureRequest, clock: ManualClock) -> FaceIndex:
     if request.param == "memory":
-        memory = MemoryFaceIndex()
-        return Faces(memory, memory.labels.get)
-    local = LocalFaceIndex(request.getfixturevalue("db"), SequentialIds("face"), clock)
-    return Faces(local, local.label)
+        return MemoryFaceIndex()
+    return LocalFaceIndex(request.getfixturevalue("db"), SequentialIds("face"), clock)
 
 
 def detected(descriptor: tuple[float, ...] | None = None) -> DetectedFace:
     return DetectedFace(BoundingBox(0.25, 0.25, 0.5, 0.5), 99.5, descriptor=descriptor)
 
 
-def test_faces_are_labelled_relabelled_and_forgotten(faces: Faces) -> None:
-    first = faces.index.index_face(detected(), b"frame", "sighting-s1")
-    second = faces.index.index_face(detected(), None, "sighting-s2")
-    assert (first, second) == ("face-1", "face-2")
-    faces.index.relabel(first, "visitor-v1")
-    assert [faces.label(first), faces.label(second)] == ["visitor-v1", "sighting-s2"]
-    faces.index.delete([second, "face-unknown"])
-    assert faces.label(second) is None
-    third = faces.index.index_face(detected(), None, "visitor-v1")  # enrolled from a second photo
-    faces.index.delete_label("visitor-v1")
-    assert [faces.label(first), faces.label(third)] == [None, None]
+def test_faces_are_indexed_found_and_deleted_by_face_id(faces: FaceIndex) -> None:
+    ada = (0.05,) * 128
+    first = faces.index_face(detected(ada), b"frame")
+    second = faces.index_face(detected(ada), None)
+    third = faces.index_face(detected(ada), None)
+    assert (first, second, third) == ("face-1", "face-2", "face-3")
+    assert sorted(m.face_id for m in faces.similar_faces(first, 90.0)) == [second, third]
+    faces.delete([second, "face-unknown"])
+    assert [m.face_id for m in faces.similar_faces(first, 90.0)] == [third]
+    assert faces.similar_faces(second, 90.0) == ()
 
 
 def test_a_descriptor_is_stored_as_float32(db: Database, clock: ManualClock) -> None:
     index = LocalFaceIndex(db, SequentialIds("face"), clock)
     descriptor = tuple(i / 256 for i in range(128))
-    index.index_face(detected(descriptor), None, "sighting-s1")
-    index.index_face(detected(), None, "sighting-s2")
-    rows = db.connection().execute(
-        "SELECT face_id, external_id, descriptor, created_at FROM faces ORDER BY face_id"
-    )
+    index.index_face(detected(descriptor), None)
+    index.index_face(detected(), None)
+    rows = db.connection().execute("SELECT face_id, descriptor, created_at FROM faces ORDER BY face_id")
     assert list(rows) == [
-        ("face-1", "sighting-s1", array("f", descriptor).tobytes(), to_micros(T0)),
-        ("face-2", "sighting-s2", None, to_micros(T0)),
+        ("face-1", array("f", descriptor).tobytes(), to_micros(T0)),
+        ("face-2", None, to_micros(T0)),
     ]
 
 

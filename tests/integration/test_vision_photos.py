@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
+from smartdoor.adapters.local.descriptor_matrix import SearchSettings
 from smartdoor.vision.analyser import Descriptor, FaceAnalyser
-from smartdoor.vision.face_search import SearchSettings
 
 pytestmark = pytest.mark.integration
 

@@ -16,6 +16,7 @@ from smartdoor.adapters.memory.stores import (
     MemoryCropper,
     MemoryEventLog,
     MemoryFaceIndex,
+    MemoryFaceOwners,
     MemoryFrames,
     MemoryPasscodes,
     MemoryPhotos,
@@ -41,6 +42,7 @@ class Fakes:
     sightings: MemorySightings
     passcodes: MemoryPasscodes
     faces: MemoryFaceIndex
+    owners: MemoryFaceOwners
     photos: MemoryPhotos
     mailer: MemoryMailer
     sms: MemorySms
@@ -53,12 +55,13 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
     scripted = ScriptedCodes(codes or [f"{n:06d}" for n in range(100001, 100400)])
     throttle = MemoryThrottle()
     sightings, visitors, faces = MemorySightings(), MemoryVisitors(), MemoryFaceIndex()
-    passcodes, sms = MemoryPasscodes(), MemorySms()
+    passcodes, sms, owners = MemoryPasscodes(), MemorySms(), MemoryFaceOwners()
     parts = {
         "visitors": visitors,
         "sightings": sightings,
         "passcodes": passcodes,
         "faces": faces,
+        "owners": owners,
         "photos": MemoryPhotos(),
         "mailer": MemoryMailer(),
         "sms": sms,
@@ -77,7 +80,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         claims=claims,
         frames=MemoryFrames(),
         cropper=MemoryCropper(),
-        registrations=MemoryRegistrations(sightings, visitors, faces, passcodes, throttle, sms, claims),
+        registrations=MemoryRegistrations(sightings, visitors, owners, passcodes, throttle, sms, claims),
         **parts,  # type: ignore[arg-type]
     )
     return Fakes(door=door, clock=clock, codes=scripted, **parts)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ import pytest
 
 from smartdoor.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, StorageUnavailable
 from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed, verify_link
-from smartdoor.domain.model import AccessDecision, SightingStatus
+from smartdoor.domain.model import AccessDecision, DetectedFace, FaceOwner, SightingStatus
 from smartdoor.domain.policy import DoorPolicy
 from smartdoor.services.access import DoorClient, validate_otp
 from smartdoor.services.authorization import Anonymous, LinkHolder, Owner, spend_link
@@ -36,7 +36,7 @@ def test_an_unknown_face_becomes_one_pending_sighting(fakes: Fakes) -> None:
         f"sightings/{sighting.id}.jpg": b"\xff\xd8jpeg",
         f"sightings/{sighting.id}-face.jpg": b"face-of:\xff\xd8jpeg",
     }
-    assert fakes.faces.labels == {sighting.face_id: f"sighting-{sighting.id}"}
+    assert fakes.owners.labels() == {sighting.face_id: f"sighting-{sighting.id}"}
     assert fakes.publisher.published == [sighting]
     [email] = fakes.mailer.sent
     assert email.to == "owner@example.com"
@@ -77,8 +77,8 @@ def test_a_denied_face_stays_quiet_until_the_cooldown_ends() -> None:
     fakes.clock.advance(minutes=1)
     [again] = record_face_event(fakes.door, matching(fakes.clock.now(), sighting.face_id, label))
     assert again.status is SightingStatus.PENDING
-    assert again.face_id == sighting.face_id  # the same indexed face, now labelled for the new sighting
-    assert fakes.faces.labels[sighting.face_id] == f"sighting-{again.id}"
+    assert again.face_id == sighting.face_id  # the same indexed face, now the new sighting's
+    assert fakes.owners.labels()[sighting.face_id] == f"sighting-{again.id}"
 
 
 def test_a_match_without_external_id_is_found_by_face_id(fakes: Fakes) -> None:
@@ -121,7 +121,7 @@ def test_approve_then_register_by_the_owner(fakes: Fakes) -> None:
     done = register_visitor(fakes.door, Owner(), sighting.id, "  Ada Lovelace ", "+44 (20) 7946-0958")
     assert done.passcode_sent
     assert (done.visitor.name, done.visitor.phone_number) == ("Ada Lovelace", "+442079460958")
-    assert fakes.faces.labels[sighting.face_id] == f"visitor-{done.visitor.id}"
+    assert fakes.owners.labels()[sighting.face_id] == f"visitor-{done.visitor.id}"
     stored = fakes.sightings.get(sighting.id)
     assert stored is not None
     assert (stored.status, stored.visitor_id) == (SightingStatus.REGISTERED, done.visitor.id)
@@ -239,7 +239,7 @@ def test_forgetting_a_visitor_forgets_face_and_photos(fakes: Fakes) -> None:
     assert fakes.photos.objects
     forget_visitor(fakes.door, Owner(), ada.id)
     assert fakes.visitors.items == {}
-    assert ada.face_id not in fakes.faces.labels
+    assert ada.face_id not in fakes.owners.labels()
     assert fakes.photos.objects == {}
     with pytest.raises(NotFound):
         forget_visitor(fakes.door, Owner(), ada.id)
@@ -249,13 +249,30 @@ def test_forgetting_a_visitor_forgets_face_and_photos(fakes: Fakes) -> None:
     assert again.status is SightingStatus.PENDING
 
 
+def test_forgetting_a_visitor_deletes_exactly_the_faces_they_own(fakes: Fakes) -> None:
+    ada_face, bo_face = (0.01,) * 128, (-0.01,) * 128
+    photo = EnrolmentPhoto(unknown_face(fakes.clock.now()).faces[0], b"jpeg")
+    ada_photos = [
+        EnrolmentPhoto(DetectedFace(photo.face.bounding_box, 99.0, descriptor=d), b"jpeg")
+        for d in (ada_face, ada_face)
+    ]
+    ada = enroll_visitor(fakes.door, Owner(), "Ada", "+442079460958", ada_photos).visitor
+    bo_photos = [EnrolmentPhoto(DetectedFace(photo.face.bounding_box, 99.0, descriptor=bo_face), b"jpeg")]
+    bo = enroll_visitor(fakes.door, Owner(), "Bo", "+442079460959", bo_photos).visitor
+    ada_faces = fakes.owners.faces_of(FaceOwner.visitor(ada.id))
+    assert len(ada_faces) == 2
+    forget_visitor(fakes.door, Owner(), ada.id)
+    assert fakes.owners.labels() == {bo.face_id: f"visitor-{bo.id}"}
+    assert list(fakes.faces.descriptors) == [bo.face_id]
+
+
 # --- registration is one unit of work -----------------------------------------------------------------
 
 
 def assert_nothing_registered(fakes: Fakes, sighting_id: str, face_id: str) -> None:
     assert fakes.sightings.items[sighting_id].status is SightingStatus.PENDING
     assert fakes.visitors.items == {}
-    assert fakes.faces.labels[face_id] == f"sighting-{sighting_id}"
+    assert fakes.owners.labels()[face_id] == f"sighting-{sighting_id}"
     assert fakes.passcodes.items == {}
     assert fakes.sms.sent == []
     assert "REGISTERED" not in fakes.events.kinds()
@@ -285,7 +302,7 @@ def test_a_storage_failure_midway_undoes_the_whole_registration(fakes: Fakes) ->
     done = register_visitor(fakes.door, LinkHolder(token), sighting.id, "Ada", "+12025550100")
     assert done.passcode_sent
     assert fakes.sightings.items[sighting.id].status is SightingStatus.REGISTERED
-    assert fakes.faces.labels[sighting.face_id] == f"visitor-{done.visitor.id}"
+    assert fakes.owners.labels()[sighting.face_id] == f"visitor-{done.visitor.id}"
     [sms] = fakes.sms.sent
     assert validate_otp(fakes.door, sms.text.split("passcode is ")[1][:6], DoorClient("door")).granted
 
@@ -327,7 +344,7 @@ def test_enrolment_checks_the_details_before_indexing_a_face(
     with pytest.raises(InvalidInput) as caught:
         enroll_visitor(fakes.door, Owner(), name, phone, [photo])
     assert caught.value.field == field
-    assert (fakes.faces.labels, fakes.visitors.items, fakes.photos.objects) == ({}, {}, {})
+    assert (fakes.owners.labels(), fakes.visitors.items, fakes.photos.objects) == ({}, {}, {})
 
 
 def test_a_spent_link_stays_spent_until_it_expires(fakes: Fakes) -> None:

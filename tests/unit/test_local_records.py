@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from smartdoor.domain.face_events import decode_face_record
+from smartdoor.edges.face_records import decode_face_record
 from smartdoor.vision.analyser import FaceBox
 from smartdoor.vision.records import SeenFace, face_search_record
 

@@ -12,8 +12,8 @@ import pytest
 
 from smartdoor.adapters.memory.stores import MemoryClaims, MemorySightings
 from smartdoor.domain.errors import StorageUnavailable
-from smartdoor.domain.face_events import decode_face_record
 from smartdoor.domain.model import Sighting
+from smartdoor.edges.face_records import decode_face_record
 from smartdoor.services.sightings import record_face_event
 from tests.unit.conftest import Fakes
 

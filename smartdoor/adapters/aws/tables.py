@@ -137,9 +137,12 @@ FACES = Table(
     partition=Key("faceId"),  # the face index's id (a Rekognition FaceId on AWS)
     indexes=(Index("byOwner", Key("ownerId"), Key("faceId"), "the face ids one visitor or sighting owns"),),
     access_patterns=(
-        "who a face is: GetItem by faceId -> ownerKind (SIGHTING | VISITOR), ownerId, indexedAt",
+        "who a face is: GetItem by faceId -> ownerKind (SIGHTING | VISITOR), ownerId, indexedAt, settled",
         "a new face: PutItem if attribute_not_exists(faceId)",
-        "registration: UpdateItem SET ownerKind = VISITOR, ownerId = :visitor"
+        "a new stranger's face wins its visit (settle_first): TransactWriteItems of UpdateItem SET settled ="
+        " true if settled = false, and per rival seen DeleteItem if attribute_not_exists(faceId) OR"
+        " settled = false (a cancelled condition: another face won)",
+        "registration: UpdateItem SET ownerKind = VISITOR, ownerId = :visitor, settled = true"
         " if ownerKind = SIGHTING AND ownerId = :sighting (inside the registration transaction)",
         "forget a visitor: Query byOwner, ownerId = :visitor, then DeleteFaces and DeleteItem each",
     ),

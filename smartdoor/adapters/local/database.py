@@ -137,6 +137,31 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     """,
+    """
+    -- Whose each face is: identity leaves the face index's labels (Rekognition cannot change an
+    -- ExternalImageId) for rows changed conditionally. Today's labels become the first rows.
+    CREATE TABLE face_owners (
+        face_id TEXT PRIMARY KEY,
+        owner_kind TEXT NOT NULL CHECK (owner_kind IN ('SIGHTING', 'VISITOR')),
+        owner_id TEXT NOT NULL,
+        indexed_at INTEGER NOT NULL,
+        settled INTEGER NOT NULL DEFAULT 1         -- 0: a new stranger's face still contesting its visit
+    );
+    CREATE INDEX face_owners_by_owner ON face_owners (owner_kind, owner_id);
+    INSERT INTO face_owners (face_id, owner_kind, owner_id, indexed_at)
+        SELECT face_id, 'SIGHTING', substr(external_id, 10), created_at FROM faces
+        WHERE substr(external_id, 1, 9) = 'sighting-' AND length(external_id) > 9;
+    INSERT INTO face_owners (face_id, owner_kind, owner_id, indexed_at)
+        SELECT face_id, 'VISITOR', substr(external_id, 9), created_at FROM faces
+        WHERE substr(external_id, 1, 8) = 'visitor-' AND length(external_id) > 8;
+    -- An unlabelled face that is a visitor's faceId was found through the visitor before: still theirs.
+    INSERT OR IGNORE INTO face_owners (face_id, owner_kind, owner_id, indexed_at)
+        SELECT faces.face_id, 'VISITOR', visitors.id, faces.created_at
+        FROM faces JOIN visitors ON visitors.face_id = faces.face_id;
+    DROP INDEX faces_by_external;
+    ALTER TABLE faces DROP COLUMN external_id;
+    UPDATE faces_version SET version = version + 1;
+    """,
 )
 
 

@@ -1,5 +1,8 @@
 """The local FaceIndex: descriptors persisted in SQLite, searched in memory as one numpy matrix.
 
+The matrix groups faces by owner (from face_owners, in the same database) for the search's margin rule:
+a visitor's several faces are one identity, not rivals. Who a match is stays FaceOwners' to say.
+
 Writes go to SQLite first (the truth) and then, once committed, to the matrix. A version row, bumped by
 every write, lets the server notice faces added by another process (``smartdoor enroll``) and reload before
 its next search.
@@ -16,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from smartdoor.adapters.local.database import Database, to_micros
+from smartdoor.adapters.local.descriptor_matrix import DescriptorMatrix, SearchResult, SearchSettings
 from smartdoor.domain.descriptors import checked_descriptor, descriptor_problem
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import DetectedFace, FaceMatch
 from smartdoor.ports import Clock, IdGenerator
-from smartdoor.vision.face_search import DescriptorMatrix, SearchResult, SearchSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,41 +48,35 @@ class LocalFaceIndex:
 
     # --- ports.FaceIndex ---------------------------------------------------------------------------
 
-    def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+    def index_face(self, face: DetectedFace, frame: bytes | None) -> str:
         # Checked before it is stored: one bad row used to break every later search, restarts included.
         checked = checked_descriptor(face.descriptor) if face.descriptor is not None else None
         face_id = self._ids.new_id()
         descriptor = np.asarray(checked, dtype=np.float32) if checked is not None else None
         blob = descriptor.tobytes() if descriptor is not None else None
-        sql = "INSERT INTO faces (face_id, external_id, descriptor, created_at) VALUES (?, ?, ?, ?)"
-        version = self._write([(sql, (face_id, external_id, blob, to_micros(self._clock.now())))])
+        sql = "INSERT INTO faces (face_id, descriptor, created_at) VALUES (?, ?, ?)"
+        version = self._write([(sql, (face_id, blob, to_micros(self._clock.now())))])
         if descriptor is not None:
-            self._apply(version, lambda: self.matrix.add(face_id, external_id, descriptor))
+            # No owner yet: its own identity until FaceOwners records one (which reloads the matrix).
+            self._apply(version, lambda: self.matrix.add(face_id, face_id, descriptor))
         else:
             self._apply(version, lambda: None)
         return face_id
-
-    def relabel(self, face_id: str, external_id: str) -> None:
-        version = self._write(
-            [("UPDATE faces SET external_id = ? WHERE face_id = ?", (external_id, face_id))]
-        )
-        self._apply(version, lambda: self.matrix.relabel(face_id, external_id))
 
     def delete(self, face_ids: Iterable[str]) -> None:
         doomed = set(face_ids)
         version = self._write([("DELETE FROM faces WHERE face_id = ?", (face_id,)) for face_id in doomed])
         self._apply(version, lambda: self.matrix.delete(doomed))
 
-    def delete_label(self, external_id: str) -> None:
-        # One transaction: a face added under this label meanwhile cannot survive the forgetting.
-        try:
-            with self._db.transaction() as conn:
-                sql = "DELETE FROM faces WHERE external_id = ? RETURNING face_id"
-                doomed = {row[0] for row in conn.execute(sql, (external_id,)).fetchall()}
-                version = _bump_version(conn)
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"could not update the face index: {exc}") from exc
-        self._apply(version, lambda: self.matrix.delete(doomed))
+    def regroup(self, version: int, identities: dict[str, str]) -> None:
+        """FaceOwners changed these faces' owners in the write that made ``version``: mirror it in the
+        matrix without a reload (a reload reads every descriptor)."""
+
+        def change() -> None:
+            for face_id, identity in identities.items():
+                self.matrix.relabel(face_id, identity)
+
+        self._apply(version, change)
 
     # --- search (the local analyser's) -------------------------------------------------------------
 
@@ -90,11 +87,6 @@ class LocalFaceIndex:
     def search(self, descriptor: npt.ArrayLike) -> SearchResult:
         self._refresh()
         return self.matrix.search(descriptor)
-
-    def label(self, face_id: str) -> str | None:
-        sql = "SELECT external_id FROM faces WHERE face_id = ?"
-        row = self._db.connection().execute(sql, (face_id,)).fetchone()
-        return str(row[0]) if row else None
 
     # --- internals ---------------------------------------------------------------------------------
 
@@ -110,13 +102,16 @@ class LocalFaceIndex:
 
     def _reload(self, version: int) -> None:
         rows = self._db.connection().execute(
-            "SELECT face_id, external_id, descriptor FROM faces WHERE descriptor IS NOT NULL ORDER BY rowid"
+            # The identity as sqlite_face_owners.identity() makes it: kind:id, or the face alone.
+            "SELECT faces.face_id, COALESCE(owner_kind || ':' || owner_id, faces.face_id), descriptor"
+            " FROM faces LEFT JOIN face_owners ON face_owners.face_id = faces.face_id"
+            " WHERE descriptor IS NOT NULL ORDER BY faces.rowid"
         )
         usable = []
-        for face_id, external_id, blob in rows:
+        for face_id, identity, blob in rows:
             descriptor = self._usable(face_id, blob)
             if descriptor is not None:
-                usable.append((face_id, external_id, descriptor))
+                usable.append((face_id, identity, descriptor))
         self.matrix.load(usable)
         self._loaded_version = version
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from smartdoor.adapters.local.database import Database
-from smartdoor.adapters.local.face_index import LocalFaceIndex
 from smartdoor.adapters.local.outbox import Outbox
 from smartdoor.adapters.local.sqlite_claims import SqliteClaims
+from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
 from smartdoor.adapters.local.sqlite_limits import SqliteThrottle
 from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
 from smartdoor.adapters.local.sqlite_rows import storage
@@ -29,14 +29,14 @@ class SqliteRegistrations:
         db: Database,
         sightings: SqliteSightings,
         visitors: SqliteVisitors,
-        faces: LocalFaceIndex,
+        owners: SqliteFaceOwners,
         passcodes: SqlitePasscodes,
         throttle: SqliteThrottle,
         outbox: Outbox,
         claims: SqliteClaims,
     ) -> None:
         self._db = db
-        self._stores = (sightings, visitors, faces, passcodes, throttle, outbox, claims)
+        self._stores = (sightings, visitors, owners, passcodes, throttle, outbox, claims)
         self._delivery_stores = (passcodes, throttle, outbox)
 
     def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from smartdoor.adapters.memory.messaging import MemorySms
 from smartdoor.adapters.memory.stores import (
     MemoryClaims,
-    MemoryFaceIndex,
+    MemoryFaceOwners,
     MemoryPasscodes,
     MemorySightings,
     MemoryThrottle,
@@ -29,19 +29,19 @@ class MemoryRegistrations:
         self,
         sightings: MemorySightings,
         visitors: MemoryVisitors,
-        faces: MemoryFaceIndex,
+        owners: MemoryFaceOwners,
         passcodes: MemoryPasscodes,
         throttle: MemoryThrottle,
         sms: MemorySms,
         claims: MemoryClaims,
     ) -> None:
-        self._stores = (sightings, visitors, faces, passcodes, throttle, sms, claims)
+        self._stores = (sightings, visitors, owners, passcodes, throttle, sms, claims)
         self._delivery_stores = (passcodes, throttle, sms)
         # The dicts and lists a registration changes, with the lock (if any) that guards each.
         self._state: list[tuple[Any, Any]] = [
             (sightings.items, sightings._lock),
             (visitors.items, visitors._lock),
-            (faces.labels, None),
+            (owners.items, owners._lock),
             (passcodes.items, passcodes._lock),
             (throttle.windows, throttle._lock),
             (sms.sent, None),

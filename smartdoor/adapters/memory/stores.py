@@ -21,6 +21,8 @@ from smartdoor.domain.model import (
     DetectedFace,
     DoorEvent,
     FaceMatch,
+    FaceOwner,
+    OwnedFace,
     Page,
     Passcode,
     Photo,
@@ -216,44 +218,86 @@ class MemoryClaims:
 
 
 class MemoryFaceIndex:
-    """Labels, and descriptors only to tell who is who: faces with equal descriptors are one person."""
+    """Face ids, and descriptors only to tell who is alike: faces with equal descriptors are one person."""
 
     def __init__(self, ids: Iterable[str] | None = None) -> None:
-        self.labels: dict[str, str] = {}
-        self.descriptors: dict[str, tuple[float, ...]] = {}
+        self.descriptors: dict[str, tuple[float, ...] | None] = {}  # every indexed face, by id
         self._ids = iter(ids) if ids is not None else None
         self._count = 0
+        self._lock = threading.Lock()
 
-    def index_face(self, face: DetectedFace, frame: bytes | None, external_id: str) -> str:
+    def index_face(self, face: DetectedFace, frame: bytes | None) -> str:
         if face.descriptor is not None:
             checked_descriptor(face.descriptor)  # refused as the local index refuses it
-        self._count += 1
-        face_id = next(self._ids) if self._ids is not None else f"face-{self._count}"
-        self.labels[face_id] = external_id
-        if face.descriptor is not None:
+        with self._lock:
+            self._count += 1
+            face_id = next(self._ids) if self._ids is not None else f"face-{self._count}"
             self.descriptors[face_id] = face.descriptor
         return face_id
 
     def similar_faces(self, face_id: str, threshold: float) -> tuple[FaceMatch, ...]:
-        mine = self.descriptors.get(face_id)
+        with self._lock:
+            known = dict(self.descriptors)
+        mine = known.get(face_id)
         if mine is None:
             return ()
         return tuple(
-            FaceMatch(other, 100.0, self.labels[other])
-            for other, theirs in self.descriptors.items()
-            if other != face_id and theirs == mine and other in self.labels
+            FaceMatch(other, 100.0) for other, theirs in known.items() if other != face_id and theirs == mine
         )
 
-    def relabel(self, face_id: str, external_id: str) -> None:
-        self.labels[face_id] = external_id
+    def delete(self, face_ids: Iterable[str]) -> None:
+        with self._lock:
+            for face_id in face_ids:
+                self.descriptors.pop(face_id, None)
+
+
+class MemoryFaceOwners:
+    def __init__(self) -> None:
+        self.items: dict[str, OwnedFace] = {}  # by face id: what a test inspects
+        self._lock = threading.RLock()  # re-entrant: MemoryRegistrations holds it across a unit
+
+    def add(self, owned: OwnedFace) -> None:
+        with self._lock:
+            if owned.face_id in self.items:
+                raise Conflict(f"face {owned.face_id} has an owner already")
+            self.items[owned.face_id] = owned
+
+    def get(self, face_id: str) -> OwnedFace | None:
+        return self.items.get(face_id)
+
+    def labels(self) -> dict[str, str]:
+        """For assertions: each face's owner as ``sighting-<id>`` or ``visitor-<id>``."""
+        with self._lock:
+            return {f: f"{o.owner.kind.value.lower()}-{o.owner.id}" for f, o in self.items.items()}
+
+    def give(self, face_id: str, to: FaceOwner, expected: FaceOwner) -> None:
+        with self._lock:
+            current = self.items.get(face_id)
+            if current is None or current.owner != expected:
+                raise Conflict(f"face {face_id} is no longer {expected.kind.value.lower()} {expected.id}'s")
+            self.items[face_id] = replace(current, owner=to, settled=True)
+
+    def faces_of(self, owner: FaceOwner) -> tuple[str, ...]:
+        with self._lock:
+            return tuple(sorted(f for f, owned in self.items.items() if owned.owner == owner))
+
+    def settle_first(self, face_id: str, rivals: Sequence[str]) -> bool:
+        with self._lock:
+            mine = self.items.get(face_id)
+            if mine is None or mine.settled:
+                return False
+            others = [o for r in rivals if (o := self.items.get(r)) is not None]
+            if any(o.settled for o in others):
+                return False
+            for other in others:
+                del self.items[other.face_id]
+            self.items[face_id] = replace(mine, settled=True)
+            return True
 
     def delete(self, face_ids: Iterable[str]) -> None:
-        for face_id in face_ids:
-            self.labels.pop(face_id, None)
-            self.descriptors.pop(face_id, None)
-
-    def delete_label(self, external_id: str) -> None:
-        self.delete([face for face, label in self.labels.items() if label == external_id])
+        with self._lock:
+            for face_id in face_ids:
+                self.items.pop(face_id, None)
 
 
 class MemoryPhotos:

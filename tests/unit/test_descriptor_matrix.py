@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from smartdoor.adapters.local.descriptor_matrix import DescriptorMatrix, SearchSettings, similarity
 from smartdoor.domain.model import FaceMatch
-from smartdoor.vision.face_search import DescriptorMatrix, SearchSettings, similarity
 
 pytestmark = pytest.mark.unit
 

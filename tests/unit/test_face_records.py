@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from smartdoor.domain.errors import BadFaceEvent
-from smartdoor.domain.face_events import decode_face_json, decode_face_record
 from smartdoor.domain.model import FaceMatch
+from smartdoor.edges.face_records import decode_face_json, decode_face_record
 
 pytestmark = pytest.mark.unit
 
