@@ -106,6 +106,9 @@ class Settings:
     trusted_proxies: str = _setting(
         "", _proxies, "Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed."
     )
+    owner_group: str = _setting(
+        "owners", str, "On AWS: the Cognito user pool group whose members are the owner."
+    )
     log_level: str = _setting("INFO", str.upper, "Logging level (DEBUG, INFO, WARNING).")
 
     @classmethod

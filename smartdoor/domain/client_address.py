@@ -77,6 +77,14 @@ def resolve_client(peer: str | None, forwarded_for: Sequence[str], trusted: Trus
     return counting_key(nearest)
 
 
+def edge_appended(forwarded_for: Sequence[str]) -> str | None:
+    """The counting key of the right-most X-Forwarded-For hop, for an edge whose own proxy (AWS's, in front
+    of AppSync) appends exactly one hop: the rest is the client's to forge. None when it is no address."""
+    hops = _hops(forwarded_for)
+    address = parse_address(hops[-1]) if hops else None
+    return counting_key(address) if address is not None else None
+
+
 def counting_key(address: IPAddress) -> str:
     if isinstance(address, ipaddress.IPv6Address):
         return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))

@@ -10,35 +10,21 @@ from typing import Any, ParamSpec, TypeVar
 from graphql import GraphQLError
 
 from smartdoor.domain import errors
-from smartdoor.domain.links import LinkExpired, LinkInvalid, LinkUsed
+from smartdoor.error_codes import INTERNAL, INTERNAL_MESSAGE, error_code, public_message
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Most specific first: the first matching type names the code.
-_CODES: tuple[tuple[type[errors.DomainError], str], ...] = (
-    (LinkExpired, "LINK_EXPIRED"),
-    (LinkUsed, "LINK_USED"),
-    (LinkInvalid, "LINK_INVALID"),
-    (errors.InvalidInput, "BAD_USER_INPUT"),
-    (errors.NotFound, "NOT_FOUND"),
-    (errors.NotAllowed, "FORBIDDEN"),
-    (errors.Conflict, "CONFLICT"),
-    (errors.RateLimited, "RATE_LIMITED"),
-    (errors.StorageUnavailable, "UNAVAILABLE"),
-    (errors.DomainError, "BAD_REQUEST"),
-)
-
 
 def to_graphql_error(exc: errors.DomainError) -> GraphQLError:
-    code = next(code for kind, code in _CODES if isinstance(exc, kind))
+    code = error_code(exc)
     extensions: dict[str, Any] = {"code": code}
     if isinstance(exc, errors.InvalidInput):
         extensions["field"] = exc.field
     if isinstance(exc, errors.RateLimited):
         extensions["retryAfter"] = exc.retry_after
-    message = "The service is busy; try again shortly." if code == "UNAVAILABLE" else str(exc)
+    message = public_message(exc)
     if code == "FORBIDDEN":
         # Locally the owner signs in with a header; say which, so a GraphiQL or curl user can fix it.
         message += (
@@ -59,6 +45,6 @@ def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise to_graphql_error(exc) from exc
         except Exception as exc:
             log.exception("resolver %s failed", fn.__name__)
-            raise GraphQLError("Internal error.", extensions={"code": "INTERNAL"}) from exc
+            raise GraphQLError(INTERNAL_MESSAGE, extensions={"code": INTERNAL}) from exc
 
     return wrapper

@@ -28,7 +28,7 @@ from smartdoor.server import graphql_types as gql
 from smartdoor.server.context import RequestContext
 from smartdoor.server.errors import domain_errors, to_graphql_error
 from smartdoor.services import access, console, decisions
-from smartdoor.services.authorization import Actor, LinkHolder, Owner, require_owner
+from smartdoor.services.authorization import Actor, acting_as, require_owner
 
 Ctx = Info[RequestContext, None]
 log = logging.getLogger(__name__)
@@ -81,10 +81,7 @@ def event_out(e: model.DoorEvent) -> gql.DoorEvent:
 
 
 def _link_or_owner(ctx: RequestContext, token: str | None) -> Actor:
-    # The owner's bearer token wins; otherwise an email link's token speaks for its one sighting.
-    if isinstance(ctx.actor, Owner) or not token:
-        return ctx.actor
-    return LinkHolder(token)
+    return acting_as(ctx.actor, token)
 
 
 def _optional(value: str | object | None) -> str | None:

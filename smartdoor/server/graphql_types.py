@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
+from smartdoor.api_shapes import format_datetime, parse_datetime
 from smartdoor.domain import model
-
-
-def _parse_datetime(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("AWSDateTime must be an ISO 8601 string")
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError("AWSDateTime needs a time zone, e.g. 2026-11-23T12:00:00Z")
-    return parsed.astimezone(UTC)
-
-
-def _format_datetime(value: datetime) -> str:
-    # AppSync's AWSDateTime: ISO 8601 with Z, millisecond precision.
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
 
 AWSDateTime = NewType("AWSDateTime", datetime)
 AWSPhone = NewType("AWSPhone", str)
@@ -33,9 +19,7 @@ AWSURL = NewType("AWSURL", str)
 # AppSync's scalars, declared for strawberry (StrawberryConfig.scalar_map keeps mypy happy).
 # The core validates phone numbers (clean_phone_number) so the error can say how to fix one.
 AWS_SCALARS: dict[object, ScalarDefinition] = {
-    AWSDateTime: strawberry.scalar(
-        name="AWSDateTime", serialize=_format_datetime, parse_value=_parse_datetime
-    ),
+    AWSDateTime: strawberry.scalar(name="AWSDateTime", serialize=format_datetime, parse_value=parse_datetime),
     AWSPhone: strawberry.scalar(name="AWSPhone", serialize=str, parse_value=str),
     AWSURL: strawberry.scalar(name="AWSURL", serialize=str, parse_value=str),
 }

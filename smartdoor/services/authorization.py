@@ -30,6 +30,14 @@ class Anonymous:
 Actor = Owner | LinkHolder | Anonymous
 
 
+def acting_as(actor: Actor, token: str | None) -> Actor:
+    """Who asks about one sighting: the signed-in owner wins; otherwise an email link's token speaks for
+    its one sighting (verified by the use case, never by the edge)."""
+    if isinstance(actor, Owner) or not token:
+        return actor
+    return LinkHolder(token)
+
+
 def require_owner(actor: Actor) -> None:
     if not isinstance(actor, Owner):
         raise NotAllowed("This needs the owner's sign-in.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smartdoor.config import Settings
-from smartdoor.domain.client_address import TrustedProxies, parse_address, resolve_client
+from smartdoor.domain.client_address import TrustedProxies, edge_appended, parse_address, resolve_client
 
 pytestmark = pytest.mark.unit
 
@@ -76,3 +76,21 @@ def test_the_setting_takes_addresses_and_blocks_and_names_a_bad_entry() -> None:
         Settings.from_env({"SMARTDOOR_TRUSTED_PROXIES": "127.0.0.1, proxy.lan"})
     policy = Settings.from_env({"SMARTDOOR_LOCKOUT_ADDRESS_FREE_FAILURES": "12"}).policy()
     assert (policy.lockout.free_failures, policy.address_lockout.free_failures) == (5, 12)
+
+
+@pytest.mark.parametrize(
+    ("lines", "key"),
+    [
+        (["203.0.113.7"], "203.0.113.7"),
+        (["10.9.8.1, 198.51.100.1, 203.0.113.7"], "203.0.113.7"),  # the left is the client's to forge
+        (["10.9.8.1", "203.0.113.7:51234"], "203.0.113.7"),  # several header lines: the last hop of all
+        (["1.1.1.1, 2001:db8:1:2:3:4:5:6"], "2001:db8:1:2::/64"),
+    ],
+)
+def test_behind_aws_edge_the_right_most_hop_counts(lines: list[str], key: str) -> None:
+    assert edge_appended(lines) == key
+
+
+@pytest.mark.parametrize("lines", [[], [""], ["203.0.113.7, not-an-address"]])
+def test_behind_aws_edge_no_believable_hop_is_none(lines: list[str]) -> None:
+    assert edge_appended(lines) is None

@@ -1,0 +1,59 @@
+"""Every Query and Mutation field of schema.graphql has a resolver and an event for each of its auth modes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from graphql import ObjectTypeDefinitionNode, parse
+
+from resolvers.app import app
+from resolvers.errors import ResolverError
+from tests.lambdas.conftest import EVENTS, invoke
+from tests.unit.conftest import Fakes
+
+pytestmark = pytest.mark.lambdas
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
+MODES = {"aws_cognito_user_pools": "cognito", "aws_api_key": "api_key", "aws_iam": "iam"}
+
+
+def operation_fields() -> dict[tuple[str, str], set[str]]:
+    """(parent type, field) → the auth modes its directives allow, for every Query and Mutation field."""
+    fields: dict[tuple[str, str], set[str]] = {}
+    for node in parse(SCHEMA_FILE.read_text()).definitions:
+        if isinstance(node, ObjectTypeDefinitionNode) and node.name.value in ("Query", "Mutation"):
+            for field in node.fields or ():
+                modes = {MODES[d.name.value] for d in field.directives or () if d.name.value in MODES}
+                fields[(node.name.value, field.name.value)] = modes
+    return fields
+
+
+def test_the_walk_finds_the_schema_fields() -> None:
+    # A walk that found nothing would pass the tests below vacuously.
+    assert len(operation_fields()) == 10
+    assert operation_fields()[("Mutation", "publishSighting")] == {"iam"}
+
+
+@pytest.mark.parametrize(("parent", "field"), sorted(operation_fields()))
+def test_every_field_has_a_resolver(parent: str, field: str) -> None:
+    # The registry is where AppSyncResolver.resolve looks; a field without an entry fails every call.
+    assert app._resolver_registry.find_resolver(parent, field) is not None, f"{parent}.{field}"
+
+
+def test_every_field_has_an_event_for_each_auth_mode() -> None:
+    wanted = {f"{p}.{f}.{mode}.json" for (p, f), modes in operation_fields().items() for mode in modes}
+    assert wanted <= {path.name for path in EVENTS.glob("*.json")}
+
+
+@pytest.mark.parametrize("path", sorted(EVENTS.glob("*.json")), ids=lambda p: p.stem)
+def test_each_event_reaches_its_resolver_and_gets_an_answer(path: Path, fakes: Fakes) -> None:
+    # Over an empty door the answer is data or a domain refusal; never "no resolver" or an internal error.
+    event = json.loads(path.read_text())
+    try:
+        invoke(event)
+        answer = "data"
+    except ResolverError as exc:
+        answer = type(exc).__name__
+    assert answer != "INTERNAL", path.name
