@@ -54,9 +54,11 @@ def record_json(name: str) -> dict[str, Any]:
     return loaded
 
 
-def canonical_event() -> dict[str, Any]:
-    """tests/events/kinesis_event_with_poison.json: three records, the second one bad."""
-    loaded: dict[str, Any] = json.loads((EVENTS / "kinesis_event_with_poison.json").read_text())
+def canonical_event(name: str = "kinesis_event_with_poison.json") -> dict[str, Any]:
+    """A Lambda Kinesis event of tests/events/: by default three records, the second one bad.
+
+    kinesis_event_faces.json: a stranger (1.6E9 timestamps), Ada with a stranger in one frame, no faces."""
+    loaded: dict[str, Any] = json.loads((EVENTS / name).read_text())
     return loaded
 
 

@@ -51,6 +51,20 @@ def test_a_batch_delivered_three_times_sends_one_sms_and_makes_one_sighting_per_
     assert len(stream.fakes.publisher.published) == 2
 
 
+def test_the_canonical_batch_delivered_three_times_makes_one_decision_per_face(stream: Stream) -> None:
+    # GIVEN Ada is registered; the batch: a stranger, Ada beside another stranger, an empty frame
+    stream.fakes.visitors.add(ADA)
+    event = canonical_event("kinesis_event_faces.json")
+
+    answers = [handler(event, None) for _ in range(3)]
+
+    assert answers == [{"batchItemFailures": []}] * 3
+    assert [s.phone_number for s in stream.fakes.sms.sent] == [ADA.phone_number]
+    assert len(stream.fakes.mailer.sent) == 2
+    assert statuses(stream) == [SightingStatus.KNOWN, SightingStatus.PENDING, SightingStatus.PENDING]
+    assert kinds(stream).count(DoorEventKind.NEW_FACE) == 2
+
+
 def test_a_bad_record_in_the_middle_is_reported_once_and_the_rest_are_handled(
     stream: Stream, caplog: pytest.LogCaptureFixture
 ) -> None:
