@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 
 from smartdoor.domain.errors import BadFaceEvent, StorageUnavailable
+from smartdoor.services.context import Door
 from smartdoor.services.streamed_faces import first_report_of_bad_record, record_streamed_face_event
 from stream_handler.container import get_door
 from stream_handler.records import decode_kinesis_record, describe
@@ -45,15 +46,15 @@ def handle_record(record: KinesisStreamRecord) -> None:
     try:
         event = decode_kinesis_record(raw)
     except BadFaceEvent as exc:
-        _bad_record(raw, exc)
+        _bad_record(door, raw, exc)
         return
     record_streamed_face_event(door, event)
 
 
-def _bad_record(raw: dict[str, Any], reason: BadFaceEvent) -> None:
+def _bad_record(door: Door, raw: dict[str, Any], reason: BadFaceEvent) -> None:
     stream, sequence = describe(raw)
     try:
-        first = first_report_of_bad_record(get_door(), stream, sequence)
+        first = first_report_of_bad_record(door, stream, sequence)
     except StorageUnavailable:
         log.exception("record %s of %s can never be decoded (%s); let through", sequence, stream, reason)
         return
