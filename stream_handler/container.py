@@ -1,32 +1,49 @@
-"""The Door of this Lambda container: built once, on the first record, and kept for the container's life.
+"""The Door of this Lambda container: settings read once, the Door built once, on the first record.
 
-Built lazily so that importing the handler (the cold start that is ours) stays light, and tests hand in a
-Door over fakes or moto with ``set_door``.
+The AWS wiring is smartdoor.bootstrap.build_aws, imported only when a Door is first needed, so importing the
+handler (the part of a cold start that is ours) builds nothing, and tests hand in their own Door with
+``set_door``. The same shape as resolvers/container.py.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import cache
+from typing import cast
 
-if TYPE_CHECKING:
-    from smartdoor.services.context import Door
+from smartdoor.config import Settings
+from smartdoor.services.context import Door
 
 _door: Door | None = None
+
+
+@cache
+def settings() -> Settings:
+    """The SMARTDOOR_* variables the CDK app sets on the function, read once per container."""
+    return Settings.from_env(os.environ)
 
 
 def get_door() -> Door:
     global _door
     if _door is None:
-        from smartdoor.bootstrap import build_aws  # type: ignore[attr-defined]  # lands with the AWS bootstrap
-        from smartdoor.config import Settings
-
-        _door = build_aws(Settings.from_env(os.environ))
-    assert _door is not None
+        _door = _build(settings())
     return _door
 
 
 def set_door(door: Door | None) -> None:
-    """Use this Door from now on (None: build one from the environment on the next record)."""
+    """Use this Door (tests: one over the memory fakes); None builds the real one again when next asked."""
     global _door
     _door = door
+
+
+def _build(current: Settings) -> Door:
+    bootstrap = importlib.import_module("smartdoor.bootstrap")
+    build_aws = cast(Callable[[Settings], object], bootstrap.build_aws)
+    built = build_aws(current)
+    # build_aws may hand back the Door itself or a bundle that carries it (as build_local's LocalDoor does).
+    door = built if isinstance(built, Door) else getattr(built, "door", None)
+    if not isinstance(door, Door):
+        raise TypeError("smartdoor.bootstrap.build_aws returned no Door")
+    return door

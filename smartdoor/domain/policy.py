@@ -39,10 +39,10 @@ class DoorPolicy:
     # longest record age a Lambda Kinesis trigger allows.
     face_event_lease: timedelta = timedelta(minutes=2)
     face_event_memory: timedelta = timedelta(days=7)
+    code_attempts: int = 20  # draws before giving up on finding a free code (10^6 codes; a few live)
     # A streamed face event older than this (its frame's time against now) is recorded, not acted on: no
     # SMS or email for a visit that ended minutes ago. Rekognition's records arrive 34-282 s after the frame.
     face_event_max_age: timedelta = timedelta(seconds=300)
-    code_attempts: int = 20  # draws before giving up on finding a free code (10^6 codes; a few live)
 
     def __post_init__(self) -> None:
         if not timedelta(0) < self.otp_lifetime <= MAX_LIFETIME:

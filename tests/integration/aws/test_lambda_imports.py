@@ -54,7 +54,6 @@ def loaded_by(module: str) -> list[str]:
 
 def test_every_module_of_the_package_is_checked() -> None:
     assert {
-        "smartdoor.adapters.aws.appsync_publisher",
         "smartdoor.adapters.aws.dynamo_events",
         "smartdoor.adapters.aws.dynamo_items",
         "smartdoor.adapters.aws.dynamo_outbox",

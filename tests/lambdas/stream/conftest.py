@@ -23,7 +23,7 @@ from tests.unit.conftest import Fakes, make_fakes, no_network
 
 __all__ = ["no_network"]  # the unit tier's guard: these tests do no I/O either
 
-EVENTS = Path(__file__).resolve().parents[1] / "events"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 RECORDS_TIME = datetime(2025, 11, 23, 12, 15, tzinfo=UTC)  # a minute or two after the records' frames
 # The visitors the records' matches name (ExternalImageId visitor-<id>, FaceId as indexed).
 ADA = Visitor("7f2c9a1e", "3c9e1f52-7a44-4b1e-8d6f-2a9c5e0b7d31", "Ada", "+442079460958", (), RECORDS_TIME)

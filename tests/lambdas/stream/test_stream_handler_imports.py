@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.lambdas
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 FORBIDDEN = (
     "dlib",
     "sqlite3",

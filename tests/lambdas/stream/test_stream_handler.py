@@ -14,7 +14,7 @@ from smartdoor.adapters.memory.stores import MemorySightings
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import DoorEventKind, Sighting, SightingStatus
 from stream_handler import container, handler
-from tests.lambdas.conftest import (
+from tests.lambdas.stream.conftest import (
     ADA,
     BOB,
     Stream,

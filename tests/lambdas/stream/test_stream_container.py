@@ -18,8 +18,10 @@ pytestmark = pytest.mark.lambdas
 @pytest.fixture
 def no_door() -> Iterator[None]:
     container.set_door(None)
+    container.settings.cache_clear()
     yield
     container.set_door(None)
+    container.settings.cache_clear()
 
 
 def test_the_door_is_built_once_per_container_from_the_environment(
@@ -39,6 +41,18 @@ def test_the_door_is_built_once_per_container_from_the_environment(
     assert container.get_door() is door
     assert container.get_door() is door
     assert [s.face_event_max_age_seconds for s in built] == [42.0]
+
+
+def test_a_bundle_carrying_the_door_is_unwrapped(no_door: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    door = make_fakes().door
+
+    class Bundle:
+        def __init__(self) -> None:
+            self.door = door
+
+    monkeypatch.setattr(smartdoor.bootstrap, "build_aws", lambda _: Bundle(), raising=False)
+
+    assert container.get_door() is door
 
 
 def test_a_door_set_by_a_test_is_the_one_used(no_door: None) -> None:
