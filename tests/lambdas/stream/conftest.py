@@ -49,6 +49,11 @@ def stream() -> Iterator[Stream]:
     container.set_door(None)
 
 
+def add_visitor(stream: Stream, visitor: Visitor) -> None:
+    """GIVEN a registered visitor whose face the records match."""
+    stream.fakes.visitors.add(visitor)
+
+
 def record_json(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((EVENTS / name).read_text())
     return loaded

@@ -18,6 +18,7 @@ from tests.lambdas.stream.conftest import (
     ADA,
     BOB,
     Stream,
+    add_visitor,
     canonical_event,
     kinesis_event,
     record_json,
@@ -37,7 +38,7 @@ def kinds(stream: Stream) -> list[DoorEventKind]:
 
 def test_a_batch_delivered_three_times_sends_one_sms_and_makes_one_sighting_per_face(stream: Stream) -> None:
     # GIVEN Ada is registered, and a batch of her face and a stranger's
-    stream.fakes.visitors.add(ADA)
+    add_visitor(stream, ADA)
     event = kinesis_event(record_json("known_face.json"), record_json("unknown_face.json"))
 
     # WHEN Lambda delivers the batch three times (a retry, a duplicate from the stream)
@@ -53,7 +54,7 @@ def test_a_batch_delivered_three_times_sends_one_sms_and_makes_one_sighting_per_
 
 def test_the_canonical_batch_delivered_three_times_makes_one_decision_per_face(stream: Stream) -> None:
     # GIVEN Ada is registered; the batch: a stranger, Ada beside another stranger, an empty frame
-    stream.fakes.visitors.add(ADA)
+    add_visitor(stream, ADA)
     event = canonical_event("kinesis_event_faces.json")
 
     answers = [handler(event, None) for _ in range(3)]
@@ -69,7 +70,7 @@ def test_a_bad_record_in_the_middle_is_reported_once_and_the_rest_are_handled(
     stream: Stream, caplog: pytest.LogCaptureFixture
 ) -> None:
     # GIVEN the canonical event: Ada's face, a record that is not JSON, a stranger's face
-    stream.fakes.visitors.add(ADA)
+    add_visitor(stream, ADA)
     event = canonical_event()
     bad = sequence_numbers(event)[1]
 
@@ -119,7 +120,7 @@ def test_data_that_is_not_base64_is_a_bad_record(stream: Stream) -> None:
 
 def test_a_record_of_two_faces_makes_one_decision_per_face(stream: Stream) -> None:
     # GIVEN Ada is registered; the frame shows her and a stranger
-    stream.fakes.visitors.add(ADA)
+    add_visitor(stream, ADA)
 
     assert handler(kinesis_event(record_json("two_faces.json")), None) == {"batchItemFailures": []}
 
@@ -159,8 +160,8 @@ def test_a_record_without_faces_is_handled_and_does_nothing(stream: Stream, face
 
 def test_of_several_matches_the_best_similarity_decides(stream: Stream) -> None:
     # GIVEN Ada (99.12) and Bob (84.03) both match, the weaker one listed first
-    stream.fakes.visitors.add(ADA)
-    stream.fakes.visitors.add(BOB)
+    add_visitor(stream, ADA)
+    add_visitor(stream, BOB)
     record = record_json("known_face.json")
     matches = record["FaceSearchResponse"][0]["MatchedFaces"]
     matches.reverse()
@@ -175,9 +176,9 @@ def test_a_match_without_an_external_image_id_is_found_by_its_face(stream: Strea
     record = record_json("match_without_external_id.json")
     [match] = record["FaceSearchResponse"][0]["MatchedFaces"]
     assert "ExternalImageId" not in match["Face"]
-    stream.fakes.visitors.add(ADA)
-    stream.fakes.visitors.add(
-        BOB.__class__(BOB.id, match["Face"]["FaceId"], BOB.name, BOB.phone_number, (), BOB.created_at)
+    add_visitor(stream, ADA)
+    add_visitor(
+        stream, BOB.__class__(BOB.id, match["Face"]["FaceId"], BOB.name, BOB.phone_number, (), BOB.created_at)
     )
 
     assert handler(kinesis_event(record), None) == {"batchItemFailures": []}
@@ -199,7 +200,7 @@ def test_a_status_other_than_running_is_still_a_face_seen(stream: Stream, status
 
 def test_a_late_record_is_noted_in_the_timeline_and_sends_nothing(stream: Stream) -> None:
     # GIVEN Ada is registered, and her record arrives long after the frame (a retry, a stalled shard)
-    stream.fakes.visitors.add(ADA)
+    add_visitor(stream, ADA)
     frame = datetime(2025, 11, 23, 12, 13, 32, 900000, tzinfo=UTC)
     stream.clock.advance(seconds=(frame - stream.clock.now()).total_seconds() + 301)
     event = kinesis_event(record_json("known_face.json"), record_json("unknown_face.json"))
@@ -217,7 +218,7 @@ def test_a_late_record_is_noted_in_the_timeline_and_sends_nothing(stream: Stream
 
 
 def test_a_record_just_within_the_age_limit_is_acted_on(stream: Stream) -> None:
-    stream.fakes.visitors.add(ADA)
+    add_visitor(stream, ADA)
     frame = datetime(2025, 11, 23, 12, 13, 32, 900000, tzinfo=UTC)
     stream.clock.advance(seconds=(frame + timedelta(seconds=300) - stream.clock.now()).total_seconds())
 
