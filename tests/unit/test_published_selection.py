@@ -87,4 +87,4 @@ def test_the_published_input_is_a_publish_sighting_input(full: bool) -> None:
     )
 
     assert not isinstance(coerced, list), coerced  # a list is graphql-core's coercion errors
-    assert coerced.coerced["input"]["createdAt"] == "2026-11-23T12:00:00Z"
+    assert coerced.coerced["input"]["createdAt"] == "2026-11-23T12:00:00.000Z"

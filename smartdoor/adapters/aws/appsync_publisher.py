@@ -40,8 +40,8 @@ PUBLISH_ERRORS = (TransportError, aiohttp.ClientError, TimeoutError, BotoCoreErr
 
 
 def aws_datetime(at: datetime) -> str:
-    """AWSDateTime: ISO 8601 in UTC with a Z."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """AWSDateTime as the resolvers write it: ISO 8601 in UTC with a Z, to the millisecond."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _photo(photo: Photo | None, url: Callable[[Photo], str] | None) -> dict[str, Any] | None:

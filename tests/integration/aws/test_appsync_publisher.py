@@ -100,7 +100,7 @@ def test_a_sighting_is_published_signed_with_the_consoles_selection(peer: Peer) 
     assert body["variables"]["input"]["photo"] == {
         "objectKey": "sightings/s1.jpg",
         "bucket": "door-photos",
-        "createdTimestamp": "2026-11-23T12:00:00Z",
+        "createdTimestamp": "2026-11-23T12:00:00.000Z",
         "url": "https://photos.example/sightings/s1.jpg",
     }
 
