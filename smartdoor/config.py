@@ -103,6 +103,11 @@ class Settings:
     camera_open_retries: int = _setting(
         5, _positive_int, "Tries to reopen a webcam or stream that never opened before it is shown failed."
     )
+    face_event_max_age_seconds: float = _setting(
+        300.0,
+        _seconds(10, 7 * 86400),
+        "A streamed face record older than this is put in the timeline as seen late; nothing is sent.",
+    )
     trusted_proxies: str = _setting(
         "", _proxies, "Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed."
     )
@@ -148,6 +153,7 @@ class Settings:
             lockout=self._lockout(self.lockout_free_failures),
             address_lockout=self._lockout(self.lockout_address_free_failures),
             failure_budget_per_minute=self.failure_budget_per_minute,
+            face_event_max_age=timedelta(seconds=self.face_event_max_age_seconds),
             sms_limits=(
                 SmsLimit(self.sms_per_minute, timedelta(minutes=1)),
                 SmsLimit(self.sms_per_10_minutes, timedelta(minutes=10)),

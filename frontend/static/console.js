@@ -22,6 +22,7 @@ const EVENT_TEXT = {
   ACCESS_DENIED: () => "A wrong passcode at the door",
   LOCKED_OUT: () => "A door client was locked out after wrong passcodes",
   VISITOR_FORGOTTEN: (e) => `${e.visitorName} was forgotten`,
+  SEEN_LATE: (e) => `Someone was at ${e.cameraId} a while ago (seen too late to act on)`,
 };
 
 function registrationForm(s) {

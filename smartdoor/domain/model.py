@@ -173,6 +173,7 @@ class DoorEventKind(enum.StrEnum):
     ACCESS_DENIED = "ACCESS_DENIED"  # a wrong, expired or used code at the door
     LOCKED_OUT = "LOCKED_OUT"  # a door client made too many wrong tries
     VISITOR_FORGOTTEN = "VISITOR_FORGOTTEN"
+    SEEN_LATE = "SEEN_LATE"  # a face event that arrived too late to act on: recorded, nothing sent
 
 
 @dataclass(frozen=True)

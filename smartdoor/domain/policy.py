@@ -43,6 +43,9 @@ class DoorPolicy:
     # face; a similar stranger's face indexed this recently is the same visit, and the oldest face wins.
     new_face_window: timedelta = timedelta(minutes=10)
     code_attempts: int = 20  # draws before giving up on finding a free code (10^6 codes; a few live)
+    # A streamed face event older than this (its frame's time against now) is recorded, not acted on: no
+    # SMS or email for a visit that ended minutes ago. Rekognition's records arrive 34-282 s after the frame.
+    face_event_max_age: timedelta = timedelta(seconds=300)
 
     def __post_init__(self) -> None:
         if not timedelta(0) < self.otp_lifetime <= MAX_LIFETIME:

@@ -53,6 +53,7 @@ class DoorEventKind(enum.Enum):
     ACCESS_DENIED = "ACCESS_DENIED"
     LOCKED_OUT = "LOCKED_OUT"
     VISITOR_FORGOTTEN = "VISITOR_FORGOTTEN"
+    SEEN_LATE = "SEEN_LATE"
 
 
 @strawberry.type

@@ -23,6 +23,11 @@ from smartdoor.services.messages import new_visitor_email
 from smartdoor.services.passcodes import send_passcode
 
 
+def face_event_key(identity: str) -> str:
+    """The claim that lets one face of one frame be handled once, whichever path or delivery brings it."""
+    return f"face-event:{identity}"
+
+
 def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) -> list[Sighting]:
     """Handle every face of one analysed frame; return the sightings it created (new or returning faces).
 
@@ -32,7 +37,7 @@ def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) 
     created: list[Sighting] = []
     frame_bytes = frame
     for face, identity in zip(event.faces, event.face_keys(), strict=True):
-        key = f"face-event:{identity}" if identity is not None else None
+        key = face_event_key(identity) if identity is not None else None
         if key is not None and not _claim(door, key):
             log.info("%s was handled already: a re-delivery, skipped", key)
             continue

@@ -68,6 +68,7 @@ def test_every_module_of_the_package_is_checked() -> None:
         "smartdoor.adapters.aws.rekognition_faces",
         "smartdoor.adapters.aws.outbox_dispatcher",
         "smartdoor.adapters.aws.s3_photos",
+        "smartdoor.adapters.aws.appsync_publisher",
         "smartdoor.adapters.aws.ses_mailer",
         "smartdoor.adapters.aws.sns_sms",
         "smartdoor.adapters.aws.tables",
