@@ -105,11 +105,20 @@ def test_no_faces_do_nothing(fakes: Fakes) -> None:
     assert fakes.mailer.sent == []
 
 
-def test_a_mail_outage_does_not_lose_the_sighting(fakes: Fakes) -> None:
+def test_an_outbox_that_cannot_take_the_email_leaves_no_sighting(fakes: Fakes) -> None:
+    # A sighting the owner is never told about would be lost for good: the two are one unit.
     fakes.mailer.fail = True
+    with pytest.raises(StorageUnavailable):
+        record_face_event(fakes.door, unknown_face(fakes.clock.now()), b"\xff\xd8jpeg")
+    assert (fakes.sightings.items, fakes.publisher.published, fakes.mailer.sent) == ({}, [], [])
+    assert (fakes.owners.labels(), fakes.faces.descriptors, fakes.photos.objects) == ({}, {}, {})
+    assert fakes.events.kinds() == []
+
+
+def test_the_owners_email_is_keyed_by_its_sighting(fakes: Fakes) -> None:
     [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()))
-    assert fakes.sightings.get(sighting.id) == sighting
-    assert fakes.publisher.published == [sighting]
+    [email] = fakes.mailer.sent
+    assert email.key == f"email:sighting:{sighting.id}"
 
 
 def test_approve_then_register_by_the_owner(fakes: Fakes) -> None:
