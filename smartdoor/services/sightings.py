@@ -119,6 +119,7 @@ def _new_face(
             log.info("new face at %s is another frame of a stranger seen just now", event.camera_id)
             return None
     photos: tuple[Photo | None, Photo | None] = (None, None)
+    tried: Sighting | None = None
     try:
         photos = _snapshot(door, f"sightings/{sighting_id}", face, frame)
         sighting = Sighting(
@@ -134,15 +135,34 @@ def _new_face(
             LinkGrant(sighting_id, now + door.policy.link_lifetime, door.ids.new_id()), door.secret_key
         )
         email = new_visitor_email(door.policy.owner_email, sighting, door.policy.public_url, token, frame)
+        tried = sighting
         # One unit: the owner is told exactly when the sighting exists, whatever fails in between.
         door.new_sightings.open(sighting, replace(email, key=sighting_email_key(sighting_id)))
     except Exception:
-        _undo_face(door, face_id, owner, denied, photos)
-        raise
+        stored = _stored_anyway(door, tried)
+        if stored is not True:
+            if stored is False:
+                _undo_face(door, face_id, owner, denied, photos)
+            raise
+        log.warning("storing sighting %s reported a failure, but it was stored", sighting_id)
     door.record(DoorEventKind.NEW_FACE, sighting_id=sighting_id, camera_id=event.camera_id)
     log.info("new face at %s: sighting %s", event.camera_id, sighting_id)
     door.publisher.publish(sighting)  # after commit: not a guarantee, the console refetches
     return sighting
+
+
+def _stored_anyway(door: Door, tried: Sighting | None) -> bool | None:
+    """Whether a unit that raised committed all the same (a timeout after DynamoDB took the write); None
+    when that cannot be told (this read fails too). A stored sighting must keep its face: taken back, the
+    next frame would make a second sighting and email. So only a sighting known not to be stored is undone;
+    an unknown one keeps its face and the error goes on (the face-event lease bounds what it silences)."""
+    if tried is None:
+        return False  # it failed before the unit was tried
+    try:
+        stored = door.sightings.get(tried.id)
+    except StorageUnavailable:
+        return None
+    return stored is not None and stored.face_id == tried.face_id  # ids are fresh: this one's, not another's
 
 
 def _undo_face(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
 from smartdoor.adapters.aws.dynamo_new_sightings import DynamoNewSightings
@@ -125,4 +126,29 @@ def test_an_email_that_could_not_be_queued_is_retried_with_its_sighting(stored: 
     assert record_face_event(stored.door, event, b"\xff\xd8jpeg") == []
     # THEN one sighting, one email, keyed by that sighting
     assert [s.id for s in stored.door.sightings.list(SightingStatus.PENDING, 10, None).items] == [sighting.id]
+    assert stored.queued() == [f"email:sighting:{sighting.id}"]
+
+
+def test_a_transaction_that_committed_but_timed_out_is_one_sighting(aws: Aws) -> None:
+    # GIVEN DynamoDB commits the unit's TransactWriteItems, and the answer is lost on the way back
+    stored = _dynamodb(make_fakes(), aws)
+    client = aws.dynamodb()
+    lost: list[str] = []
+
+    def lose_the_answer(**_: object) -> None:
+        if not lost:
+            lost.append("answer")
+            raise ReadTimeoutError(endpoint_url=aws.endpoint)
+
+    client.meta.events.register("after-call.dynamodb.TransactWriteItems", lose_the_answer)
+    try:
+        # WHEN the face event is handled THEN the stored sighting is its outcome, with one email
+        [sighting] = record_face_event(stored.door, stranger(), b"\xff\xd8jpeg")
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", lose_the_answer)
+    assert lost == ["answer"]
+    assert stored.queued() == [f"email:sighting:{sighting.id}"]
+    # AND its face stayed its own: a later frame of the stranger makes no second sighting or email
+    assert record_face_event(stored.door, replace(stranger(), event_id=None)) == []
+    assert [s.id for s in stored.door.sightings.list(None, 10, None).items] == [sighting.id]
     assert stored.queued() == [f"email:sighting:{sighting.id}"]

@@ -13,8 +13,9 @@ import pytest
 from smartdoor.adapters.memory.new_sightings import MemoryNewSightings
 from smartdoor.adapters.memory.stores import MemoryClaims, MemorySightings
 from smartdoor.domain.errors import StorageUnavailable
-from smartdoor.domain.model import Sighting
+from smartdoor.domain.model import Email, Sighting
 from smartdoor.edges.face_records import decode_face_record
+from smartdoor.ports import NewSightings
 from smartdoor.services.sightings import record_face_event
 from tests.unit.conftest import Fakes
 
@@ -155,3 +156,30 @@ def test_a_face_event_whose_unit_committed_is_not_a_second_sighting_on_retry(fak
     assert record_face_event(fakes.door, event) == []
     assert len(fakes.sightings.items) == 1
     assert len(fakes.mailer.sent) == 1
+
+
+class CommitsThenFails:
+    """A unit that commits and then reports a failure (a timeout after DynamoDB committed the write)."""
+
+    def __init__(self, inner: NewSightings) -> None:
+        self.inner = inner
+
+    def open(self, sighting: Sighting, email: Email) -> None:
+        self.inner.open(sighting, email)
+        raise StorageUnavailable("read timeout")
+
+
+def test_a_unit_that_committed_but_reported_a_failure_keeps_its_face(fakes: Fakes) -> None:
+    # GIVEN the unit commits but its answer is lost
+    base = decode_face_record(record("unknown_face.json"))
+    face = replace(base.faces[0], descriptor=tuple(0.01 * i for i in range(128)))
+    event = replace(base, faces=(face,))
+    door = replace(fakes.door, new_sightings=CommitsThenFails(fakes.door.new_sightings))
+    # WHEN the face event is handled THEN the stored sighting is the outcome, and its face stays its own
+    [sighting] = record_face_event(door, event)
+    assert fakes.owners.labels() == {sighting.face_id: f"sighting-{sighting.id}"}
+    assert fakes.publisher.published == [sighting]
+    # AND a later frame of the stranger (a new event, no match from the record) makes no second one
+    later = replace(event, event_id=None)
+    assert record_face_event(fakes.door, later) == []
+    assert (len(fakes.sightings.items), len(fakes.mailer.sent)) == (1, 1)
