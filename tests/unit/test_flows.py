@@ -366,3 +366,21 @@ def test_a_spent_link_stays_spent_until_it_expires(fakes: Fakes) -> None:
     with pytest.raises(LinkUsed):
         spend_link(fakes.door, grant)
     assert sighting.status is SightingStatus.PENDING
+
+
+def test_a_denied_face_back_whose_email_fails_stays_the_denied_sightings() -> None:
+    fakes = make_fakes(policy=DoorPolicy(deny_cooldown=timedelta(hours=1)))
+    [denied] = record_face_event(fakes.door, unknown_face(fakes.clock.now()))
+    approve_visitor(fakes.door, Owner(), denied.id, AccessDecision.DENY)
+    fakes.clock.advance(hours=1)
+    back = matching(fakes.clock.now(), denied.face_id, f"sighting-{denied.id}")
+    fakes.mailer.fail = True
+    with pytest.raises(StorageUnavailable):
+        record_face_event(fakes.door, back)
+    # The face went back to the denied sighting, so the next frame finds it there and tries again.
+    assert fakes.owners.labels() == {denied.face_id: f"sighting-{denied.id}"}
+    assert list(fakes.sightings.items) == [denied.id]
+    fakes.mailer.fail = False
+    [again] = record_face_event(fakes.door, back)
+    assert fakes.owners.labels() == {denied.face_id: f"sighting-{again.id}"}
+    assert [e.key for e in fakes.mailer.sent] == [f"email:sighting:{s}" for s in (denied.id, again.id)]
