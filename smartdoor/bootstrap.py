@@ -95,6 +95,7 @@ def build_local(
     from smartdoor.adapters.local.sqlite_events import SqliteEventLog
     from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
     from smartdoor.adapters.local.sqlite_limits import SqliteAttempts, SqliteThrottle
+    from smartdoor.adapters.local.sqlite_new_sightings import SqliteNewSightings
     from smartdoor.adapters.local.sqlite_passcodes import SqlitePasscodes
     from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
     from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
@@ -143,6 +144,7 @@ def build_local(
         registrations=SqliteRegistrations(
             database, sightings, visitors, owners, passcodes, throttle, outbox, claims
         ),
+        new_sightings=SqliteNewSightings(database, sightings, outbox),
     )
     worker = None
     if settings.smtp_url and primary:

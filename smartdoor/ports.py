@@ -298,3 +298,13 @@ class Registrations(Protocol):
         """Count the SMS limits (SmsLimitReached), add the passcode (PasscodeCollision) and queue its SMS,
         all or nothing: no live code without its queued SMS. DynamoDB: one TransactWriteItems."""
         ...
+
+
+class NewSightings(Protocol):
+    """A new stranger's sighting and the owner's email about it, as one unit of work."""
+
+    def open(self, sighting: Sighting, email: Email) -> None:
+        """Add the sighting (Conflict if its id is taken, changing nothing) and queue the email under its key,
+        all or nothing: one SQLite transaction, one DynamoDB TransactWriteItems. So the owner is told exactly
+        when the sighting exists; the console push comes after commit (the console refetches)."""
+        ...

@@ -153,12 +153,16 @@ class Email:
     html: str
     # Inline images referenced from the HTML as cid:<name>.
     inline_images: tuple[tuple[str, bytes], ...] = ()
+    # Its outbox id, derived from the unit of work that queues it (domain/message_keys.py), so a retried
+    # unit queues nothing twice; None: the outbox gives it a fresh id.
+    key: str | None = None
 
 
 @dataclass(frozen=True)
 class Sms:
     phone_number: str
     text: str
+    key: str | None = None  # as Email.key
 
 
 class DoorEventKind(enum.StrEnum):

@@ -91,6 +91,7 @@ async def photo(request: Request) -> Response:
 def _message_json(message: OutboxMessage) -> dict[str, Any]:
     return {
         "id": message.id,
+        "key": message.key,
         "kind": message.kind,
         "to": message.recipient,
         "subject": message.subject,

@@ -37,6 +37,7 @@ class Door:
     publisher: ports.SightingPublisher
     events: ports.EventLog
     registrations: ports.Registrations
+    new_sightings: ports.NewSightings  # a stranger's sighting with the owner's email, as one unit
 
     def record(
         self,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from smartdoor.domain.errors import PasscodeCollision, SmsLimitReached, StorageUnavailable
+from smartdoor.domain.message_keys import passcode_sms_key
 from smartdoor.domain.model import DoorEventKind, Visitor
 from smartdoor.domain.passcodes import new_passcode
 from smartdoor.ports import PasscodeDelivery, ThrottleRule
@@ -26,7 +28,9 @@ def new_delivery(door: Door, visitor: Visitor, now: datetime) -> PasscodeDeliver
     code = door.codes()
     passcode = new_passcode(code, door.secret_key, visitor.id, now, door.policy.otp_lifetime)
     minutes = max(1, int(door.policy.otp_lifetime.total_seconds() // 60))
-    sms = passcode_sms(visitor.phone_number, visitor.name, code, minutes)
+    sms = replace(
+        passcode_sms(visitor.phone_number, visitor.name, code, minutes), key=passcode_sms_key(passcode)
+    )
     return PasscodeDelivery(passcode, sms, sms_limits(door, visitor.phone_number))
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.links import LinkGrant, sign_link
+from smartdoor.domain.message_keys import sighting_email_key
 from smartdoor.domain.model import (
     DetectedFace,
     DoorEventKind,
@@ -121,25 +123,73 @@ def _new_face(
             door.owners.delete([face_id])
             log.info("new face at %s is another frame of a stranger seen just now", event.camera_id)
             return None
-    photo, face_photo = _snapshot(door, f"sightings/{sighting_id}", face, frame)
-    sighting = Sighting(
-        id=sighting_id,
-        face_id=face_id,
-        camera_id=event.camera_id,
-        status=SightingStatus.PENDING,
-        created_at=event.frame_time,
-        photo=photo,
-        face_photo=face_photo,
-    )
-    door.sightings.add(sighting)
+    photos: tuple[Photo | None, Photo | None] = (None, None)
+    tried: Sighting | None = None
+    try:
+        photos = _snapshot(door, f"sightings/{sighting_id}", face, frame)
+        sighting = Sighting(
+            id=sighting_id,
+            face_id=face_id,
+            camera_id=event.camera_id,
+            status=SightingStatus.PENDING,
+            created_at=event.frame_time,
+            photo=photos[0],
+            face_photo=photos[1],
+        )
+        token = sign_link(
+            LinkGrant(sighting_id, now + door.policy.link_lifetime, door.ids.new_id()), door.secret_key
+        )
+        email = new_visitor_email(door.policy.owner_email, sighting, door.policy.public_url, token, frame)
+        tried = sighting
+        # One unit: the owner is told exactly when the sighting exists, whatever fails in between.
+        door.new_sightings.open(sighting, replace(email, key=sighting_email_key(sighting_id)))
+    except Exception:
+        stored = _stored_anyway(door, tried)
+        if stored is not True:
+            if stored is False:
+                _undo_face(door, face_id, owner, denied, photos)
+            raise
+        log.warning("storing sighting %s reported a failure, but it was stored", sighting_id)
     door.record(DoorEventKind.NEW_FACE, sighting_id=sighting_id, camera_id=event.camera_id)
     log.info("new face at %s: sighting %s", event.camera_id, sighting_id)
-    door.publisher.publish(sighting)
-    token = sign_link(
-        LinkGrant(sighting_id, now + door.policy.link_lifetime, door.ids.new_id()), door.secret_key
-    )
-    _email_owner(door, sighting, token, frame)
+    door.publisher.publish(sighting)  # after commit: not a guarantee, the console refetches
     return sighting
+
+
+def _stored_anyway(door: Door, tried: Sighting | None) -> bool | None:
+    """Whether a unit that raised committed all the same (a timeout after DynamoDB took the write); None
+    when that cannot be told (this read fails too). A stored sighting must keep its face: taken back, the
+    next frame would make a second sighting and email. So only a sighting known not to be stored is undone;
+    an unknown one keeps its face and the error goes on (the face-event lease bounds what it silences)."""
+    if tried is None:
+        return False  # it failed before the unit was tried
+    try:
+        stored = door.sightings.get(tried.id)
+    except StorageUnavailable:
+        return None
+    return stored is not None and stored.face_id == tried.face_id  # ids are fresh: this one's, not another's
+
+
+def _undo_face(
+    door: Door,
+    face_id: str,
+    owner: FaceOwner,
+    denied: tuple[str, str] | None,
+    photos: tuple[Photo | None, Photo | None],
+) -> None:
+    """The unit failed: take back this attempt's face, so a retry of the event (its claim is released)
+    contends as if this one never ran, instead of yielding to a settled face whose sighting never came.
+    Best effort: if this fails too, that face stops counting when the face-event lease ends."""
+    try:
+        if denied is not None:
+            door.owners.give(face_id, FaceOwner.sighting(denied[1]), owner)
+        else:
+            door.owners.delete([face_id])  # first: a face without an owner is no rival
+            door.faces.delete([face_id])
+        for photo in filter(None, photos):
+            door.photos.delete(photo)
+    except Exception:
+        log.exception("could not take back face %s after its sighting failed", face_id)
 
 
 def _first_of_visit(door: Door, face_id: str, now: datetime) -> bool:
@@ -173,15 +223,6 @@ def _first_of_visit(door: Door, face_id: str, now: datetime) -> bool:
     if any((r.indexed_at, r.face_id) < mine for r in rivals):
         return False
     return door.owners.settle_first(face_id, [r.face_id for r in rivals])
-
-
-def _email_owner(door: Door, sighting: Sighting, token: str, frame: bytes | None) -> None:
-    email = new_visitor_email(door.policy.owner_email, sighting, door.policy.public_url, token, frame)
-    try:
-        door.mailer.send(email)
-    except StorageUnavailable:
-        # The sighting is stored and on the console already; a mail outage must not lose it.
-        log.exception("could not email the owner about sighting %s", sighting.id)
 
 
 def _snapshot(

@@ -9,6 +9,7 @@ import pytest
 
 from smartdoor.adapters.memory.clock_ids import ManualClock, ScriptedCodes, SequentialIds
 from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, MemorySms
+from smartdoor.adapters.memory.new_sightings import MemoryNewSightings
 from smartdoor.adapters.memory.registrations import MemoryRegistrations
 from smartdoor.adapters.memory.stores import (
     MemoryAttempts,
@@ -56,6 +57,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
     throttle = MemoryThrottle()
     sightings, visitors, faces = MemorySightings(), MemoryVisitors(), MemoryFaceIndex()
     passcodes, sms, owners = MemoryPasscodes(), MemorySms(), MemoryFaceOwners()
+    mailer = MemoryMailer()
     parts = {
         "visitors": visitors,
         "sightings": sightings,
@@ -63,7 +65,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         "faces": faces,
         "owners": owners,
         "photos": MemoryPhotos(),
-        "mailer": MemoryMailer(),
+        "mailer": mailer,
         "sms": sms,
         "publisher": MemoryPublisher(),
         "events": MemoryEventLog(),
@@ -81,6 +83,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         frames=MemoryFrames(),
         cropper=MemoryCropper(),
         registrations=MemoryRegistrations(sightings, visitors, owners, passcodes, throttle, sms, claims),
+        new_sightings=MemoryNewSightings(sightings, mailer),
         **parts,  # type: ignore[arg-type]
     )
     return Fakes(door=door, clock=clock, codes=scripted, **parts)  # type: ignore[arg-type]

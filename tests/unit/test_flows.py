@@ -105,11 +105,20 @@ def test_no_faces_do_nothing(fakes: Fakes) -> None:
     assert fakes.mailer.sent == []
 
 
-def test_a_mail_outage_does_not_lose_the_sighting(fakes: Fakes) -> None:
+def test_an_outbox_that_cannot_take_the_email_leaves_no_sighting(fakes: Fakes) -> None:
+    # A sighting the owner is never told about would be lost for good: the two are one unit.
     fakes.mailer.fail = True
+    with pytest.raises(StorageUnavailable):
+        record_face_event(fakes.door, unknown_face(fakes.clock.now()), b"\xff\xd8jpeg")
+    assert (fakes.sightings.items, fakes.publisher.published, fakes.mailer.sent) == ({}, [], [])
+    assert (fakes.owners.labels(), fakes.faces.descriptors, fakes.photos.objects) == ({}, {}, {})
+    assert fakes.events.kinds() == []
+
+
+def test_the_owners_email_is_keyed_by_its_sighting(fakes: Fakes) -> None:
     [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()))
-    assert fakes.sightings.get(sighting.id) == sighting
-    assert fakes.publisher.published == [sighting]
+    [email] = fakes.mailer.sent
+    assert email.key == f"email:sighting:{sighting.id}"
 
 
 def test_approve_then_register_by_the_owner(fakes: Fakes) -> None:
@@ -357,3 +366,21 @@ def test_a_spent_link_stays_spent_until_it_expires(fakes: Fakes) -> None:
     with pytest.raises(LinkUsed):
         spend_link(fakes.door, grant)
     assert sighting.status is SightingStatus.PENDING
+
+
+def test_a_denied_face_back_whose_email_fails_stays_the_denied_sightings() -> None:
+    fakes = make_fakes(policy=DoorPolicy(deny_cooldown=timedelta(hours=1)))
+    [denied] = record_face_event(fakes.door, unknown_face(fakes.clock.now()))
+    approve_visitor(fakes.door, Owner(), denied.id, AccessDecision.DENY)
+    fakes.clock.advance(hours=1)
+    back = matching(fakes.clock.now(), denied.face_id, f"sighting-{denied.id}")
+    fakes.mailer.fail = True
+    with pytest.raises(StorageUnavailable):
+        record_face_event(fakes.door, back)
+    # The face went back to the denied sighting, so the next frame finds it there and tries again.
+    assert fakes.owners.labels() == {denied.face_id: f"sighting-{denied.id}"}
+    assert list(fakes.sightings.items) == [denied.id]
+    fakes.mailer.fail = False
+    [again] = record_face_event(fakes.door, back)
+    assert fakes.owners.labels() == {denied.face_id: f"sighting-{again.id}"}
+    assert [e.key for e in fakes.mailer.sent] == [f"email:sighting:{s}" for s in (denied.id, again.id)]

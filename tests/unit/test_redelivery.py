@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 
+from smartdoor.adapters.memory.new_sightings import MemoryNewSightings
 from smartdoor.adapters.memory.stores import MemoryClaims, MemorySightings
 from smartdoor.domain.errors import StorageUnavailable
-from smartdoor.domain.model import Sighting
+from smartdoor.domain.model import Email, Sighting
 from smartdoor.edges.face_records import decode_face_record
+from smartdoor.ports import NewSightings
 from smartdoor.services.sightings import record_face_event
 from tests.unit.conftest import Fakes
 
@@ -72,7 +74,7 @@ class FlakySightings(MemorySightings):
 def test_a_delivery_whose_handling_failed_can_be_retried(fakes: Fakes) -> None:
     # GIVEN storage fails while the first delivery is handled (after its claim was taken)
     flaky = FlakySightings(failures=1)
-    door = replace(fakes.door, sightings=flaky)
+    door = replace(fakes.door, sightings=flaky, new_sightings=MemoryNewSightings(flaky, fakes.mailer))
     event = decode_face_record(record("unknown_face.json"))
     with pytest.raises(StorageUnavailable):
         record_face_event(door, event)
@@ -112,3 +114,72 @@ def test_a_hand_made_record_without_a_fragment_is_not_deduplicated(fakes: Fakes)
     for _ in range(2):
         record_face_event(fakes.door, decode_face_record(hand_made))
     assert len(fakes.sightings.items) == 2
+
+
+def test_an_email_that_could_not_be_queued_is_retried_with_its_sighting(fakes: Fakes) -> None:
+    # GIVEN a stranger's face event (with the descriptor the memory index tells people apart by)
+    base = decode_face_record(record("unknown_face.json"))
+    face = replace(base.faces[0], descriptor=tuple(0.01 * i for i in range(128)))
+    event = replace(base, faces=(face,))
+    [key] = event.face_keys()
+    # WHEN the outbox fails while the owner's email is queued
+    fakes.mailer.fail = True
+    with pytest.raises(StorageUnavailable):
+        record_face_event(fakes.door, event, b"\xff\xd8jpeg")
+    # THEN no sighting is stored, the attempt's face is taken back and the event's claim is released
+    assert (fakes.sightings.items, fakes.mailer.sent, fakes.owners.labels()) == ({}, [], {})
+    claims = fakes.door.claims
+    assert isinstance(claims, MemoryClaims)
+    assert f"face-event:{key}" not in claims.items
+    # AND the stream's retry makes exactly one sighting and one email, and a re-delivery none
+    fakes.mailer.fail = False
+    [sighting] = record_face_event(fakes.door, event, b"\xff\xd8jpeg")
+    assert record_face_event(fakes.door, event, b"\xff\xd8jpeg") == []
+    assert list(fakes.sightings.items) == [sighting.id]
+    assert [e.key for e in fakes.mailer.sent] == [f"email:sighting:{sighting.id}"]
+    assert fakes.owners.labels() == {sighting.face_id: f"sighting-{sighting.id}"}
+
+
+def test_a_face_event_whose_unit_committed_is_not_a_second_sighting_on_retry(fakes: Fakes) -> None:
+    # GIVEN the unit committed and the handler then failed (the console push), so the claim was released
+    base = decode_face_record(record("unknown_face.json"))
+    face = replace(base.faces[0], descriptor=tuple(0.01 * i for i in range(128)))
+    event = replace(base, faces=(face,))
+
+    class BrokenConsole:
+        def publish(self, sighting: Sighting) -> None:
+            raise StorageUnavailable("console away")
+
+    with pytest.raises(StorageUnavailable):
+        record_face_event(replace(fakes.door, publisher=BrokenConsole()), event)
+    # WHEN the stream retries THEN the retry's new face yields to the committed one: still one of each
+    assert record_face_event(fakes.door, event) == []
+    assert len(fakes.sightings.items) == 1
+    assert len(fakes.mailer.sent) == 1
+
+
+class CommitsThenFails:
+    """A unit that commits and then reports a failure (a timeout after DynamoDB committed the write)."""
+
+    def __init__(self, inner: NewSightings) -> None:
+        self.inner = inner
+
+    def open(self, sighting: Sighting, email: Email) -> None:
+        self.inner.open(sighting, email)
+        raise StorageUnavailable("read timeout")
+
+
+def test_a_unit_that_committed_but_reported_a_failure_keeps_its_face(fakes: Fakes) -> None:
+    # GIVEN the unit commits but its answer is lost
+    base = decode_face_record(record("unknown_face.json"))
+    face = replace(base.faces[0], descriptor=tuple(0.01 * i for i in range(128)))
+    event = replace(base, faces=(face,))
+    door = replace(fakes.door, new_sightings=CommitsThenFails(fakes.door.new_sightings))
+    # WHEN the face event is handled THEN the stored sighting is the outcome, and its face stays its own
+    [sighting] = record_face_event(door, event)
+    assert fakes.owners.labels() == {sighting.face_id: f"sighting-{sighting.id}"}
+    assert fakes.publisher.published == [sighting]
+    # AND a later frame of the stranger (a new event, no match from the record) makes no second one
+    later = replace(event, event_id=None)
+    assert record_face_event(fakes.door, later) == []
+    assert (len(fakes.sightings.items), len(fakes.mailer.sent)) == (1, 1)

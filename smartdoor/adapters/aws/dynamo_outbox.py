@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from smartdoor.adapters.aws.dynamo_items import Item, n, number, s, text, to_micros
-from smartdoor.adapters.aws.errors import aws_errors
+from smartdoor.adapters.aws.errors import CONDITION_FAILED, aws_errors, error_code
 from smartdoor.adapters.aws.tables import ALL, OUTBOX, created_key
 from smartdoor.domain.errors import Conflict
 from smartdoor.domain.model import Email, Sms
@@ -75,19 +77,30 @@ class DynamoOutbox:
 
     def message_put(self, message: Email | Sms, message_id: str | None = None) -> TransactWriteItemTypeDef:
         """The Put for a TransactWriteItems that also writes the state causing this message. An id derived
-        from that unit of work (e.g. ``sms#<sighting id>``) makes a retried unit queue nothing twice."""
+        from that unit of work (the message's key, e.g. ``email:sighting:<id>``) makes a retried unit queue
+        nothing twice."""
         return {
             "Put": {
                 "TableName": self._table,
-                "Item": message_item(message_id or self._ids.new_id(), message, self._clock.now()),
+                "Item": message_item(
+                    message_id or message.key or self._ids.new_id(), message, self._clock.now()
+                ),
                 "ConditionExpression": "attribute_not_exists(messageId)",
             }
         }
 
     def send(self, message: Email | Sms) -> None:
-        """Queue the message on its own (a flow with no other write to join)."""
+        """Queue the message on its own (a flow with no other write to join). A keyed message queued
+        already is not queued again; a fresh id that is taken is a Conflict."""
         put = self.message_put(message)["Put"]
         with aws_errors("queue the message", condition_failed=Conflict("That message is already queued.")):
-            self._client.put_item(
-                TableName=put["TableName"], Item=put["Item"], ConditionExpression=put["ConditionExpression"]
-            )
+            try:
+                self._client.put_item(
+                    TableName=put["TableName"],
+                    Item=put["Item"],
+                    ConditionExpression=put["ConditionExpression"],
+                )
+            except ClientError as exc:
+                if message.key is not None and error_code(exc) in CONDITION_FAILED:
+                    return  # queued before, by the same unit of work
+                raise

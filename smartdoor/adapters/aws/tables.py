@@ -123,6 +123,8 @@ SIGHTINGS = Table(
         "items: sightingId, faceId, cameraId, status, createdAt, createdKey, feed, photo, facePhoto,"
         " visitorId, decidedAt",
         "add: PutItem if attribute_not_exists(sightingId)",
+        "a new stranger (NewSightings): TransactWriteItems of that Put and the outbox Put of the owner's"
+        " email (messageId email:sighting:<id>, attribute_not_exists): both or neither",
         "get: GetItem by sightingId",
         "list(status=None): Query byCreated, feed = ALL, ScanIndexForward=false",
         "list(status): Query byStatus, status = :status, ScanIndexForward=false",
@@ -179,8 +181,9 @@ TIMELINE = Table(
 OUTBOX = Table(
     logical="outbox",
     default_name="outbox",
-    # Derived from the unit of work that wrote it (e.g. sms#<sighting id>), so a retried registration writes
-    # the same message id and its condition fails: nothing is queued twice.
+    # Derived from the unit of work that wrote it (the message's key: email:sighting:<id>,
+    # sms:passcode:<hash prefix>:<created>), so a retried unit writes the same message id and its condition
+    # fails: nothing is queued twice.
     partition=Key("messageId"),
     indexes=(
         Index(

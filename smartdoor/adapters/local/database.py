@@ -162,6 +162,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE faces DROP COLUMN external_id;
     UPDATE faces_version SET version = version + 1;
     """,
+    """
+    -- A message's id derived from the unit of work that queued it (email:sighting:<id>, ...): queueing it
+    -- again is a no-op, so a retried unit sends nothing twice. NULL for messages without one (unique
+    -- indexes let NULLs repeat); the integer id stays what the outbox pages show.
+    ALTER TABLE outbox ADD COLUMN message_key TEXT;
+    CREATE UNIQUE INDEX outbox_by_key ON outbox (message_key);
+    """,
 )
 
 

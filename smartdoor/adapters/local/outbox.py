@@ -13,7 +13,7 @@ from smartdoor.domain.model import Email, Sms
 from smartdoor.ports import Clock
 
 Kind = Literal["email", "sms"]
-_COLUMNS = "id, kind, recipient, subject, body_text, body_html, created_at, status, error, tries"
+_COLUMNS = "id, kind, recipient, subject, body_text, body_html, created_at, status, error, tries, message_key"
 _MAX_ERROR = 1000  # an SMTP transcript can be long; the page only needs the gist
 # Due: an email never tried, or failed with its retry time come, and held by no live claim.
 _DUE = (
@@ -42,6 +42,7 @@ class OutboxMessage:
     error: str | None
     tries: int  # delivery attempts, the successful one included
     image_cids: tuple[str, ...]
+    key: str | None = None  # derived from the unit of work that queued it (Email.key, Sms.key)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class Outbox:
         self._clock = clock
 
     def send(self, message: Email | Sms) -> None:
-        """Store the message (and an email's inline images) in one transaction."""
+        """Store the message (and an email's inline images) in one transaction; a message whose key is
+        stored already is not stored again (a retried unit of work)."""
         if isinstance(message, Email):
             row = ("email", message.to, message.subject, message.text, message.html)
             images = message.inline_images
@@ -69,14 +71,16 @@ class Outbox:
             row = ("sms", message.phone_number, "", message.text, "")
             images = ()
         with storage(f"store the outgoing {row[0]}"), self._db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (*row, to_micros(self._clock.now())),
-            )
+            stored = conn.execute(
+                "INSERT INTO outbox (kind, recipient, subject, body_text, body_html, created_at, message_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_key) DO NOTHING RETURNING id",
+                (*row, to_micros(self._clock.now()), message.key),
+            ).fetchone()
+            if stored is None:
+                return  # queued before, by the same unit of work
             conn.executemany(
                 "INSERT INTO outbox_images (message_id, cid, data) VALUES (?, ?, ?)",
-                [(cursor.lastrowid, cid, data) for cid, data in images],
+                [(stored[0], cid, data) for cid, data in images],
             )
 
     def list(self, limit: int = 100, kind: str | None = None) -> builtins.list[OutboxMessage]:
@@ -177,7 +181,18 @@ class Outbox:
 
 
 def _message(row: Any, image_cids: tuple[str, ...]) -> OutboxMessage:
-    id_, kind, recipient, subject, text, html, created_at, status, error, tries = row  # as in _COLUMNS
+    id_, kind, recipient, subject, text, html, created_at, status, error, tries, key = row  # as in _COLUMNS
     return OutboxMessage(
-        id_, kind, recipient, subject, text, html, from_micros(created_at), status, error, tries, image_cids
+        id_,
+        kind,
+        recipient,
+        subject,
+        text,
+        html,
+        from_micros(created_at),
+        status,
+        error,
+        tries,
+        image_cids,
+        key,
     )

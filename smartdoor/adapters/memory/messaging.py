@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import Email, Sighting, Sms
+
+
+def _queued(sent: Sequence[Email | Sms], key: str | None) -> bool:
+    """A message with this key was queued already: queueing it again is a no-op, as in the outboxes."""
+    return key is not None and any(m.key == key for m in sent)
 
 
 class MemoryMailer:
@@ -14,7 +21,8 @@ class MemoryMailer:
     def send(self, email: Email) -> None:
         if self.fail:
             raise StorageUnavailable("mail server unreachable")
-        self.sent.append(email)
+        if not _queued(self.sent, email.key):
+            self.sent.append(email)
 
 
 class MemorySms:
@@ -25,7 +33,8 @@ class MemorySms:
     def send(self, sms: Sms) -> None:
         if self.fail:
             raise StorageUnavailable("SMS outbox unreachable")
-        self.sent.append(sms)
+        if not _queued(self.sent, sms.key):
+            self.sent.append(sms)
 
 
 class MemoryPublisher:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from smartdoor.adapters.memory.new_sightings import MemoryNewSightings
 from smartdoor.adapters.memory.stores import MemorySightings
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import DoorEventKind, Sighting, SightingStatus
@@ -243,7 +244,8 @@ class UnavailableSightings(MemorySightings):
 def test_storage_unavailable_reports_that_record_for_a_retry(stream: Stream) -> None:
     # GIVEN the sightings store is down
     down = UnavailableSightings()
-    container.set_door(replace(stream.fakes.door, sightings=down))
+    new_sightings = MemoryNewSightings(down, stream.fakes.mailer)
+    container.set_door(replace(stream.fakes.door, sightings=down, new_sightings=new_sightings))
     event = kinesis_event(record_json("unknown_face.json"), record_json("no_faces.json"))
     stranger = sequence_numbers(event)[0]
 

@@ -1,0 +1,47 @@
+"""A new sighting and the owner's email on DynamoDB: one TransactWriteItems of the sightings Put and the
+outbox Put, each conditional on a new key, so the email is queued exactly when the sighting is stored.
+
+The outbox item's id is the email's key (``email:sighting:<id>``): the same unit applied again fails both
+conditions and writes nothing. botocore's own retries of the call reuse its ClientRequestToken, which
+DynamoDB answers idempotently for ten minutes, so an ambiguous first try (a timeout after commit) retried
+by botocore succeeds instead of failing on its own earlier write.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from smartdoor.adapters.aws.dynamo_outbox import DynamoOutbox
+from smartdoor.adapters.aws.dynamo_sightings import sighting_item
+from smartdoor.adapters.aws.errors import aws_errors
+from smartdoor.adapters.aws.tables import SIGHTINGS
+from smartdoor.domain.errors import Conflict
+from smartdoor.domain.model import Email, Sighting
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class DynamoNewSightings:
+    def __init__(
+        self, client: DynamoDBClient, outbox: DynamoOutbox, sightings_table: str = SIGHTINGS.default_name
+    ) -> None:
+        self._client = client
+        self._outbox = outbox
+        self._sightings = sightings_table
+
+    def open(self, sighting: Sighting, email: Email) -> None:
+        taken = Conflict(f"A sighting {sighting.id!r} already exists.")
+        with aws_errors("store the new sighting", condition_failed=taken):
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._sightings,
+                            "Item": sighting_item(sighting),
+                            "ConditionExpression": "attribute_not_exists(sightingId)",
+                        }
+                    },
+                    self._outbox.message_put(email),
+                ]
+            )
