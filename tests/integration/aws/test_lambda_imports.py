@@ -56,6 +56,7 @@ def test_every_module_of_the_package_is_checked() -> None:
     assert {
         "smartdoor.adapters.aws.dynamo_claims",
         "smartdoor.adapters.aws.dynamo_events",
+        "smartdoor.adapters.aws.dynamo_face_owners",
         "smartdoor.adapters.aws.dynamo_items",
         "smartdoor.adapters.aws.dynamo_limits",
         "smartdoor.adapters.aws.dynamo_outbox",
