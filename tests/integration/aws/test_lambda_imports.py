@@ -61,6 +61,7 @@ def test_every_module_of_the_package_is_checked() -> None:
         "smartdoor.adapters.aws.dynamo_limits",
         "smartdoor.adapters.aws.dynamo_outbox",
         "smartdoor.adapters.aws.dynamo_passcodes",
+        "smartdoor.adapters.aws.dynamo_registrations",
         "smartdoor.adapters.aws.dynamo_sightings",
         "smartdoor.adapters.aws.dynamo_visitors",
         "smartdoor.adapters.aws.errors",
