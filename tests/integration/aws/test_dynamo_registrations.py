@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
 from smartdoor.adapters.aws import tables
 from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
@@ -90,6 +90,11 @@ def test_a_transaction_that_met_another_is_sent_again() -> None:
     client = SESSION.client("dynamodb", endpoint_url="http://127.0.0.1:9")
     registrations = DynamoRegistrations(client, DynamoOutbox(client, ManualClock(T0), SequentialIds("m")))
     met = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "another transaction"}]
+    sent: list[object] = []
+    client.meta.events.register(
+        "before-parameter-build.dynamodb.TransactWriteItems",
+        lambda params, **_: sent.append(params["TransactItems"]),
+    )
     with Stubber(client) as stub:
         stub.add_client_error(
             "transact_write_items",
@@ -97,11 +102,13 @@ def test_a_transaction_that_met_another_is_sent_again() -> None:
             "cancelled",
             modeled_fields={"CancellationReasons": met},
         )
-        stub.add_response("transact_write_items", {}, {"TransactItems": ANY})
+        stub.add_response("transact_write_items", {}, None)
         read_back = {"TableName": "sightings", "Key": {"sightingId": {"S": "s1"}}, "ConsistentRead": True}
         stub.add_response("get_item", {"Item": sighting_item(SIGHTING)}, read_back)
         registrations.register(unit(), T0)
         stub.assert_no_pending_responses()
+    assert len(sent) == 2
+    assert sent[0] == sent[1]  # the same unit again, item for item
     with Stubber(client) as stub:  # a failed condition is an answer: never sent again
         refused = [{"Code": "None"}, {"Code": "ConditionalCheckFailed", "Item": sighting_item(SIGHTING)}]
         stub.add_client_error(
