@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from smartdoor.config import Settings
 from smartdoor.domain.passcodes import CodeSource, random_code
@@ -13,6 +13,7 @@ from smartdoor.ports import Clock, FaceCropper, IdGenerator, SightingPublisher
 from smartdoor.services.context import Door
 
 if TYPE_CHECKING:
+    import boto3.session
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_kinesis_video_archived_media import KinesisVideoArchivedMediaClient
     from mypy_boto3_kinesisvideo import KinesisVideoClient
@@ -204,7 +205,7 @@ class AwsClients:
     secretsmanager: SecretsManagerClient
 
     @classmethod
-    def default(cls, session: Any = None) -> AwsClients:
+    def default(cls, session: boto3.session.Session | None = None) -> AwsClients:
         """Clients from the environment's credentials and region (a Lambda's role), each with
         ``client_config()``: botocore's standard retries and bounded timeouts."""
         import boto3
