@@ -39,6 +39,7 @@ from smartdoor.domain.model import (
 )
 from smartdoor.services.access import DENIED, DoorClient, validate_otp
 from smartdoor.services.authorization import LinkHolder, Owner
+from smartdoor.services.console import forget_visitor
 from smartdoor.services.context import Door
 from smartdoor.services.decisions import approve_visitor, register_visitor
 from smartdoor.services.sightings import record_face_event
@@ -190,6 +191,22 @@ def test_a_stranger_is_emailed_about_registered_and_let_in_once(on_aws: DoorOnAw
     assert (granted.granted, granted.message) == (True, "Welcome, Ada!")
     again = validate_otp(d.door, code, at_the_door)
     assert (again.granted, again.message) == (False, DENIED)
+
+
+def test_a_forgotten_visitor_s_faces_leave_the_collection_and_the_next_visit_is_a_stranger_s(
+    on_aws: DoorOnAws,
+) -> None:
+    d = on_aws
+    ada = register_ada(d)
+    [face_id] = d.fake.face_ids(SETTINGS.rekognition_collection)
+    assert d.door.owners.faces_of(FaceOwner.visitor(ada)) == (face_id,)  # through the byOwner index
+    forget_visitor(d.door, Owner(), ada)
+    assert d.fake.face_ids(SETTINGS.rekognition_collection) == set()
+    assert (d.door.owners.get(face_id), d.door.visitors.get(ada)) == (None, None)
+    d.clock.advance(minutes=11)
+    event, frame = d.event(ADA, 1)
+    [again] = record_face_event(d.door, event, frame)
+    assert (again.status, again.visitor_id) == (SightingStatus.PENDING, None)
 
 
 def at_once(work: Callable[[int], T], count: int = RACERS) -> list[T | BaseException]:
