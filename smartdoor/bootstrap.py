@@ -3,15 +3,27 @@ so a Lambda never imports SQLite code and the local server never needs AWS."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from smartdoor.config import Settings
 from smartdoor.domain.passcodes import CodeSource, random_code
-from smartdoor.ports import Clock, FaceCropper, IdGenerator
+from smartdoor.ports import Clock, FaceCropper, IdGenerator, SightingPublisher
 from smartdoor.services.context import Door
 
 if TYPE_CHECKING:
+    import boto3.session
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_kinesis_video_archived_media import KinesisVideoArchivedMediaClient
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
+    from mypy_boto3_rekognition import RekognitionClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
+
+    from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
     from smartdoor.adapters.local.broker import SightingBroker
     from smartdoor.adapters.local.database import Database
     from smartdoor.adapters.local.face_index import LocalFaceIndex
@@ -178,3 +190,142 @@ def build_vision(
         CameraRunner(spec, pipeline, clock.now, realtime=realtime, open_retries=retries) for spec in cameras
     ]
     return Vision(pipeline, analysis, FrameInbox(pipeline, clock.now), runners)
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """The boto3 clients the door on AWS talks through (tests pass ones for the moto server and fakes).
+    ``archived_media`` builds the Kinesis Video archived-media client for a stream's data endpoint."""
+
+    dynamodb: DynamoDBClient
+    s3: S3Client
+    sesv2: SESV2Client
+    sns: SNSClient
+    rekognition: RekognitionClient
+    kinesisvideo: KinesisVideoClient
+    archived_media: Callable[[str], KinesisVideoArchivedMediaClient]
+    secretsmanager: SecretsManagerClient
+
+    @classmethod
+    def default(cls, session: boto3.session.Session | None = None) -> AwsClients:
+        """Clients from the environment's credentials and region (a Lambda's role), each with
+        ``client_config()``: botocore's standard retries and bounded timeouts."""
+        import boto3
+
+        from smartdoor.adapters.aws.errors import client_config
+
+        aws = session or boto3.session.Session()
+        config = client_config()
+
+        def archived_media(endpoint: str) -> KinesisVideoArchivedMediaClient:
+            client: KinesisVideoArchivedMediaClient = aws.client(
+                "kinesis-video-archived-media", endpoint_url=endpoint, config=config
+            )
+            return client
+
+        return cls(
+            dynamodb=aws.client("dynamodb", config=config),
+            s3=aws.client("s3", config=client_config(signature_version="s3v4")),
+            sesv2=aws.client("sesv2", config=config),
+            sns=aws.client("sns", config=config),
+            rekognition=aws.client("rekognition", config=config),
+            kinesisvideo=aws.client("kinesisvideo", config=config),
+            archived_media=archived_media,
+            secretsmanager=aws.client("secretsmanager", config=config),
+        )
+
+
+def build_aws(
+    settings: Settings,
+    clients: AwsClients | None = None,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    codes: CodeSource = random_code,
+    publisher: SightingPublisher | None = None,
+    cropper: FaceCropper | None = None,
+) -> Door:
+    """DynamoDB, S3, Rekognition, Kinesis Video; mail and SMS go to the DynamoDB outbox, which the outbox
+    dispatcher (``build_outbox_dispatcher``) sends through SES and SNS after commit.
+
+    Reads the HMAC key from Secrets Manager (one GetSecretValue): a Lambda builds its door once per
+    container, at cold start, and keeps it. ``publisher`` pushes new sightings to the live console (the
+    AppSync one); without it, a publisher that only logs, and says so. ``cropper`` cuts faces out of frames
+    (Pillow by default)."""
+    from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
+    from smartdoor.adapters.aws.dynamo_events import DynamoEventLog
+    from smartdoor.adapters.aws.dynamo_face_owners import DynamoFaceOwners
+    from smartdoor.adapters.aws.dynamo_limits import DynamoAttempts, DynamoThrottle
+    from smartdoor.adapters.aws.dynamo_new_sightings import DynamoNewSightings
+    from smartdoor.adapters.aws.dynamo_outbox import DynamoOutbox
+    from smartdoor.adapters.aws.dynamo_passcodes import DynamoPasscodes
+    from smartdoor.adapters.aws.dynamo_registrations import DynamoRegistrations, TableNames
+    from smartdoor.adapters.aws.dynamo_sightings import DynamoSightings
+    from smartdoor.adapters.aws.dynamo_visitors import DynamoVisitors
+    from smartdoor.adapters.aws.face_crop import PillowFaceCropper
+    from smartdoor.adapters.aws.kinesis_video_frames import KinesisVideoFrameSource
+    from smartdoor.adapters.aws.log_publisher import LogOnlyPublisher
+    from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
+    from smartdoor.adapters.aws.s3_photos import S3PhotoStore
+    from smartdoor.adapters.aws.secret_key import read_hmac_key
+    from smartdoor.adapters.system import SystemClock, UuidIds
+    from smartdoor.config import parse_streams
+
+    if not settings.photo_bucket:
+        raise ValueError("SMARTDOOR_PHOTO_BUCKET names no bucket: the door on AWS keeps its photos in S3")
+    aws = clients or AwsClients.default()
+    clock = clock or SystemClock()
+    ids = ids or UuidIds()
+    cropper = cropper or PillowFaceCropper()
+    db = aws.dynamodb
+    outbox = DynamoOutbox(db, clock, ids, settings.table_outbox)
+    tables = TableNames(
+        sightings=settings.table_sightings,
+        visitors=settings.table_visitors,
+        faces=settings.table_faces,
+        passcodes=settings.table_passcodes,
+        limits=settings.table_limits,
+    )
+    return Door(
+        policy=settings.policy(),
+        secret_key=read_hmac_key(aws.secretsmanager, settings.hmac_secret_id),
+        clock=clock,
+        ids=ids,
+        codes=codes,
+        visitors=DynamoVisitors(db, settings.table_visitors),
+        sightings=DynamoSightings(db, settings.table_sightings),
+        passcodes=DynamoPasscodes(db, settings.table_passcodes),
+        throttle=DynamoThrottle(db, settings.table_limits),
+        attempts=DynamoAttempts(db, settings.table_limits),
+        claims=DynamoClaims(db, settings.table_limits),
+        faces=RekognitionFaceIndex(aws.rekognition, settings.rekognition_collection, cropper),
+        owners=DynamoFaceOwners(db, settings.table_faces),
+        photos=S3PhotoStore(aws.s3, settings.photo_bucket),
+        frames=KinesisVideoFrameSource(
+            aws.kinesisvideo, aws.archived_media, parse_streams(settings.kvs_streams)
+        ),
+        cropper=cropper,
+        mailer=outbox,
+        sms=outbox,
+        publisher=publisher or LogOnlyPublisher(settings.appsync_endpoint),
+        events=DynamoEventLog(db, settings.door_id, settings.table_timeline),
+        registrations=DynamoRegistrations(db, outbox, tables),
+        new_sightings=DynamoNewSightings(db, outbox, settings.table_sightings),
+    )
+
+
+def build_outbox_dispatcher(
+    settings: Settings, dispatcher_id: str, clients: AwsClients | None = None, clock: Clock | None = None
+) -> OutboxDispatcher:
+    """The sender of the DynamoDB outbox: email through SES (from SMARTDOOR_MAIL_FROM), SMS through SNS.
+    ``dispatcher_id`` names this runner in the claims it takes (a Lambda's request id, a host and pid)."""
+    from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
+    from smartdoor.adapters.aws.ses_mailer import SesMailer
+    from smartdoor.adapters.aws.sns_sms import SnsSmsSender
+    from smartdoor.adapters.system import SystemClock
+
+    aws = clients or AwsClients.default()
+    clock = clock or SystemClock()
+    mailer = SesMailer(aws.sesv2, settings.mail_from, clock)
+    return OutboxDispatcher(
+        aws.dynamodb, mailer, SnsSmsSender(aws.sns), clock, dispatcher_id, settings.table_outbox
+    )

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from smartdoor.adapters.aws import tables  # the table definitions as data: no boto3 at import time
 from smartdoor.domain.client_address import TrustedProxies
 from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.policy import DoorPolicy, SmsLimit
@@ -57,6 +58,34 @@ def _proxies(text: str) -> str:
 
 def _setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
+
+
+def _streams(text: str) -> str:
+    parse_streams(text)  # raises, naming the bad entry
+    return text
+
+
+def parse_streams(text: str) -> dict[str, str]:
+    """``KVS1`` or ``front=KVS1,back=KVS2``: camera id -> Kinesis Video stream name. A bare stream name is
+    its own camera's id (a stream-processor record names its camera by the stream)."""
+    streams: dict[str, str] = {}
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        camera, _, stream = entry.rpartition("=")
+        camera, stream = (camera.strip() or stream.strip()), stream.strip()
+        if not stream or camera in streams:
+            raise ValueError(f"{entry!r} is not camera=stream, or names its camera twice")
+        streams[camera] = stream
+    return streams
+
+
+def _table(table: tables.Table) -> Any:
+    return _setting(
+        table.default_name,
+        str,
+        f"AWS only: the name of the DynamoDB {table.logical} table (its default is in tables.py).",
+    )
 
 
 @dataclass(frozen=True)
@@ -115,6 +144,33 @@ class Settings:
         "owners", str, "On AWS: the Cognito user pool group whose members are the owner."
     )
     log_level: str = _setting("INFO", str.upper, "Logging level (DEBUG, INFO, WARNING).")
+    door_id: str = _setting("door", str, "AWS only: this door's partition of the timeline table.")
+    table_passcodes: str = _table(tables.PASSCODES)
+    table_visitors: str = _table(tables.VISITORS)
+    table_sightings: str = _table(tables.SIGHTINGS)
+    table_faces: str = _table(tables.FACES)
+    table_limits: str = _table(tables.LIMITS)
+    table_timeline: str = _table(tables.TIMELINE)
+    table_outbox: str = _table(tables.OUTBOX)
+    photo_bucket: str = _setting("", str, "AWS only: the private S3 bucket of the door's photos.")
+    rekognition_collection: str = _setting(
+        "smartdoor-faces", str, "AWS only: the Rekognition collection of indexed faces."
+    )
+    kvs_streams: str = _setting(
+        "KVS1",
+        _streams,
+        "AWS only: Kinesis Video streams the door's frames come from: a stream name (its camera's id), or"
+        " camera=stream pairs, comma-separated.",
+    )
+    hmac_secret_id: str = _setting(
+        "",
+        str,
+        "AWS only: ARN or name of the Secrets Manager secret holding the HMAC key for passcodes and links"
+        " (read once per container; the key itself is never in the environment).",
+    )
+    appsync_endpoint: str = _setting(
+        "", str, "AWS only: the AppSync GraphQL endpoint the live console's new sightings are published to."
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

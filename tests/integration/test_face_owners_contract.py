@@ -1,5 +1,5 @@
-"""Whose each face is: the in-memory fake and SQLite keep one contract (a DynamoDB one joins the params);
-the migration turns the local index's old labels into ownership rows."""
+"""Whose each face is: the in-memory fake, SQLite and DynamoDB keep one contract; the migration turns the
+local index's old labels into ownership rows."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from smartdoor.adapters.aws.dynamo_face_owners import DynamoFaceOwners
+from smartdoor.adapters.aws.tables import FACES, create_table
 from smartdoor.adapters.local.database import MIGRATIONS, Database, _statements, to_micros
 from smartdoor.adapters.local.sqlite_face_owners import SqliteFaceOwners
 from smartdoor.adapters.memory.stores import MemoryFaceOwners
@@ -23,10 +25,13 @@ MIN = timedelta(minutes=1)
 S1, S2, V1 = FaceOwner.sighting("s1"), FaceOwner.sighting("s2"), FaceOwner.visitor("v1")
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "dynamodb"])
 def owners(request: pytest.FixtureRequest) -> FaceOwners:
     if request.param == "memory":
         return MemoryFaceOwners()
+    if request.param == "dynamodb":
+        client = request.getfixturevalue("aws").dynamodb()
+        return DynamoFaceOwners(client, create_table(client, FACES))
     return SqliteFaceOwners(request.getfixturevalue("db"))
 
 

@@ -10,10 +10,27 @@ from smartdoor.adapters.aws.errors import aws_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef
 
 
 def claim_key(key: str) -> dict[str, dict[str, str]]:
     return {"limitKey": {"S": f"claim#{key}"}}
+
+
+def claim_put(table: str, key: str, expires_at: datetime, now: datetime) -> PutTypeDef:
+    """Taking ``key`` until ``expires_at``, as a Put (PutItem's arguments, or a TransactWriteItems item):
+    its condition fails while a live claim holds the key. An expired claim the lazy TTL has not removed
+    yet is free again."""
+    return {
+        "TableName": table,
+        "Item": {
+            **claim_key(key),
+            "expiresAtMicros": n(to_micros(expires_at)),
+            "expiresAt": n(ttl_seconds(expires_at)),
+        },
+        "ConditionExpression": "attribute_not_exists(limitKey) OR expiresAtMicros <= :now",
+        "ExpressionAttributeValues": {":now": n(to_micros(now))},
+    }
 
 
 class DynamoClaims:
@@ -22,20 +39,8 @@ class DynamoClaims:
         self._table = table_name
 
     def claim(self, key: str, expires_at: datetime, now: datetime) -> bool:
-        # An expired claim the lazy TTL has not removed yet is free again.
-        taken = conditional(
-            "claim a key",
-            lambda: self._client.put_item(
-                TableName=self._table,
-                Item={
-                    **claim_key(key),
-                    "expiresAtMicros": n(to_micros(expires_at)),
-                    "expiresAt": n(ttl_seconds(expires_at)),
-                },
-                ConditionExpression="attribute_not_exists(limitKey) OR expiresAtMicros <= :now",
-                ExpressionAttributeValues={":now": n(to_micros(now))},
-            ),
-        )
+        put = claim_put(self._table, key, expires_at, now)
+        taken = conditional("claim a key", lambda: self._client.put_item(**put))
         return taken is not None
 
     def extend(self, key: str, expires_at: datetime) -> None:

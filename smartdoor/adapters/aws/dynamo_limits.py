@@ -28,12 +28,29 @@ from smartdoor.ports import Admission, AttemptRule, ThrottleRule
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
 
 # How often one try may lose the race to another before it gives up (the caller answers "try again"). Each
 # lost race means another try was counted, and a client's tries pass the free ones within a few rounds,
 # after which every try is refused on the read: so a fleet of concurrent tries ends long before this.
 MAX_RACES = 64
+
+
+def window_update(table: str, rule: ThrottleRule, now: datetime) -> UpdateTypeDef:
+    """Counting one event in ``rule``'s window holding ``now``, as an Update (UpdateItem's arguments, or a
+    TransactWriteItems item): its condition fails when the window is full."""
+    ends = window_start(now, rule.window) + rule.window
+    return {
+        "TableName": table,
+        "Key": {"limitKey": {"S": f"window#{window_key(rule.key, now, rule.window)}"}},
+        "UpdateExpression": "ADD hits :one SET expiresAt = :ttl",
+        "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
+        "ExpressionAttributeValues": {
+            ":one": n(1),
+            ":limit": n(rule.limit),
+            ":ttl": n(ttl_seconds(ends)),
+        },
+    }
 
 
 class DynamoThrottle:
@@ -49,7 +66,7 @@ class DynamoThrottle:
             return False
         if not rules:
             return True
-        updates = [self._count(rule, now) for rule in rules]
+        updates = [window_update(self._table, rule, now) for rule in rules]
         counted: object | None
         if len(updates) == 1:
             counted = conditional("count a rate limit", lambda: self._client.update_item(**updates[0]))
@@ -59,20 +76,6 @@ class DynamoThrottle:
                 "count rate limits", lambda: self._client.transact_write_items(TransactItems=items)
             )
         return counted is not None
-
-    def _count(self, rule: ThrottleRule, now: datetime) -> Any:
-        ends = window_start(now, rule.window) + rule.window
-        return {
-            "TableName": self._table,
-            "Key": {"limitKey": {"S": f"window#{window_key(rule.key, now, rule.window)}"}},
-            "UpdateExpression": "ADD hits :one SET expiresAt = :ttl",
-            "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
-            "ExpressionAttributeValues": {
-                ":one": n(1),
-                ":limit": n(rule.limit),
-                ":ttl": n(ttl_seconds(ends)),
-            },
-        }
 
 
 @dataclass(frozen=True)

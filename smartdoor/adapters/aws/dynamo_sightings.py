@@ -31,7 +31,7 @@ from smartdoor.domain.model import Page, Sighting, SightingStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef, UpdateTypeDef
 
 _ALL_KEY = frozenset({"sightingId", "feed", "createdKey"})
 _STATUS_KEY = frozenset({"sightingId", "status", "createdKey"})
@@ -71,6 +71,45 @@ def sighting_from(item: Item) -> Sighting:
         decided_at=time(item, "decidedAt") if "decidedAt" in item else None,
         face_photo=photo_from(item["facePhoto"]) if "facePhoto" in item else None,
     )
+
+
+def transition_update(
+    table: str,
+    sighting_id: str,
+    allowed_from: frozenset[SightingStatus],
+    to: SightingStatus,
+    decided_at: datetime,
+    visitor_id: str | None = None,
+) -> UpdateTypeDef:
+    """The status change, as an Update (UpdateItem's arguments, or a TransactWriteItems item): its condition
+    fails unless the status is one of ``allowed_from``, handing back the item as it was (``refusal``)."""
+    allowed = sorted(status.value for status in allowed_from)
+    marks = {f":from{i}": s(value) for i, value in enumerate(allowed)}
+    values: dict[str, AttributeValueTypeDef] = {
+        ":to": s(to.value),
+        ":decided": n(to_micros(decided_at)),
+        **marks,
+    }
+    update = "SET #status = :to, decidedAt = :decided"
+    if visitor_id is not None:
+        update += ", visitorId = :visitor"
+        values[":visitor"] = s(visitor_id)
+    return {
+        "TableName": table,
+        "Key": {"sightingId": s(sighting_id)},
+        "UpdateExpression": update,
+        "ConditionExpression": f"#status IN ({', '.join(marks)})",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": values,
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+
+
+def refusal(sighting_id: str, old: Item | None) -> Conflict | NotFound:
+    """What a failed transition means, from the item as it was (None: there was none)."""
+    if not old:
+        return NotFound(f"No sighting {sighting_id!r}.")
+    return Conflict(f"This visitor was already handled: {text(old, 'status').lower()}.")
 
 
 class DynamoSightings:
@@ -128,38 +167,13 @@ class DynamoSightings:
         decided_at: datetime,
         visitor_id: str | None = None,
     ) -> Sighting:
-        allowed = sorted(status.value for status in allowed_from)
-        marks = {f":from{i}": s(value) for i, value in enumerate(allowed)}
-        values: dict[str, AttributeValueTypeDef] = {
-            ":to": s(to.value),
-            ":decided": n(to_micros(decided_at)),
-            **marks,
-        }
-        update = "SET #status = :to, decidedAt = :decided"
-        if visitor_id is not None:
-            update += ", visitorId = :visitor"
-            values[":visitor"] = s(visitor_id)
+        update = transition_update(self._table, sighting_id, allowed_from, to, decided_at, visitor_id)
         with aws_errors("update the sighting"):
             try:
-                response = self._client.update_item(
-                    TableName=self._table,
-                    Key={"sightingId": s(sighting_id)},
-                    UpdateExpression=update,
-                    ConditionExpression=f"#status IN ({', '.join(marks)})",
-                    ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
+                response = self._client.update_item(**update, ReturnValues="ALL_NEW")
             except ClientError as exc:
                 if error_code(exc) in CONDITION_FAILED:
-                    raise _refusal(sighting_id, exc) from exc
+                    old: Item | None = exc.response.get("Item")  # type: ignore[assignment]
+                    raise refusal(sighting_id, old) from exc
                 raise  # aws_errors translates the rest
         return sighting_from(response["Attributes"])
-
-
-def _refusal(sighting_id: str, exc: ClientError) -> Conflict | NotFound:
-    old: Item | None = exc.response.get("Item")  # type: ignore[assignment]
-    if not old:
-        return NotFound(f"No sighting {sighting_id!r}.")
-    return Conflict(f"This visitor was already handled: {text(old, 'status').lower()}.")

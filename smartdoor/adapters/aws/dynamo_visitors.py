@@ -28,7 +28,7 @@ from smartdoor.domain.model import Page, Photo, Visitor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, PutTypeDef
 
 _PAGE_KEY = frozenset({"visitorId", "feed", "createdKey"})
 
@@ -46,6 +46,20 @@ def visitor_item(visitor: Visitor) -> dict[str, AttributeValueTypeDef]:
         "feed": s(ALL),
         "createdKey": s(created_key(micros, visitor.id)),
     }
+
+
+def visitor_put(table: str, visitor: Visitor) -> PutTypeDef:
+    """Adding a new visitor, as a Put (PutItem's arguments, or registration's TransactWriteItems item): its
+    condition fails when the id is taken."""
+    return {
+        "TableName": table,
+        "Item": visitor_item(visitor),
+        "ConditionExpression": "attribute_not_exists(visitorId)",
+    }
+
+
+def id_taken(visitor: Visitor) -> Conflict:
+    return Conflict(f"A visitor {visitor.id!r} already exists.")
 
 
 def visitor_from(item: Item) -> Visitor:
@@ -66,13 +80,8 @@ class DynamoVisitors:
         self._table = table_name
 
     def add(self, visitor: Visitor) -> None:
-        taken = Conflict(f"A visitor {visitor.id!r} already exists.")
-        with aws_errors("store the visitor", condition_failed=taken):
-            self._client.put_item(
-                TableName=self._table,
-                Item=visitor_item(visitor),
-                ConditionExpression="attribute_not_exists(visitorId)",
-            )
+        with aws_errors("store the visitor", condition_failed=id_taken(visitor)):
+            self._client.put_item(**visitor_put(self._table, visitor))
 
     def get(self, visitor_id: str) -> Visitor | None:
         with aws_errors("read a visitor"):

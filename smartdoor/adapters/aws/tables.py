@@ -146,7 +146,8 @@ FACES = Table(
         " settled = false (a cancelled condition: another face won)",
         "registration: UpdateItem SET ownerKind = VISITOR, ownerId = :visitor, settled = true"
         " if ownerKind = SIGHTING AND ownerId = :sighting (inside the registration transaction)",
-        "forget a visitor: Query byOwner, ownerId = :visitor, then DeleteFaces and DeleteItem each",
+        "forget a visitor: Query byOwner, ownerId = :visitor, FilterExpression ownerKind = VISITOR"
+        " (eventually consistent, see dynamo_face_owners), then DeleteFaces and DeleteItem each",
     ),
 )
 

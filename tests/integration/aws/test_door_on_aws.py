@@ -1,0 +1,288 @@
+"""The whole door on AWS, through the use cases: build_aws over the moto server (DynamoDB, S3, SES, SNS,
+Secrets Manager) and the served FakeRekognition, the outbox sent by the dispatcher, and the races with real
+threads.
+
+Frames are marked images: the fake reads each face's likeness from the bytes, and two faces are as similar
+as ``100 * (1 - distance)`` of their likenesses, so "the same person" is a likeness a few thousandths away.
+Each event is what the frame path makes of a frame (``search_frame``: one search per face), as the edge
+would build it, then ``record_face_event`` runs it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+import pytest
+
+from smartdoor.adapters.aws import tables
+from smartdoor.adapters.aws.errors import client_config
+from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
+from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
+from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
+from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
+from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher
+from smartdoor.config import Settings
+from smartdoor.domain.errors import Conflict
+from smartdoor.domain.model import (
+    AccessDecision,
+    BoundingBox,
+    FaceEvent,
+    FaceOwner,
+    Sighting,
+    SightingStatus,
+)
+from smartdoor.services.access import DENIED, DoorClient, validate_otp
+from smartdoor.services.authorization import LinkHolder, Owner
+from smartdoor.services.console import forget_visitor
+from smartdoor.services.context import Door
+from smartdoor.services.decisions import approve_visitor, register_visitor
+from smartdoor.services.sightings import record_face_event
+
+from ..served_fakes import SESSION, served_by
+from .conftest import Aws
+from .test_message_contracts import parse_raw
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+BOX = BoundingBox(0.3, 0.2, 0.4, 0.5)
+ADA = (0.30, 0.60)
+STRANGER = (0.70, 0.20)
+OWNER_EMAIL, MAIL_FROM, PHONE = "owner@example.com", "door@example.com", "+12025550100"
+SECRET = "smartdoor/hmac-key"
+SETTINGS = Settings(
+    owner_email=OWNER_EMAIL,
+    mail_from=MAIL_FROM,
+    public_url="https://door.example",
+    photo_bucket="door-photos",
+    rekognition_collection="door-faces",
+    hmac_secret_id=SECRET,
+)
+RACERS = 20
+T = TypeVar("T")
+
+
+@dataclass
+class DoorOnAws:
+    door: Door
+    dispatcher: OutboxDispatcher
+    clock: ManualClock
+    faces: RekognitionFaceIndex
+    fake: FakeRekognition
+    aws: Aws
+
+    def event(self, likeness: tuple[float, ...], n: int) -> tuple[FaceEvent, bytes]:
+        """Frame ``n`` of a face with this likeness, searched as the frame path searches it."""
+        frame = marked_image(SeenFace(BOX, likeness))
+        faces = self.faces.search_frame(frame, self.door.policy.match_threshold)
+        return FaceEvent("KVS1", self.clock.now(), faces, f"KVS1/frame-{n}"), frame
+
+    def emails(self) -> list[str]:
+        """The plain text of every email SES sent, oldest first."""
+        sent = self.aws.backend("ses").get("RawMessage", [])
+        texts = []
+        for message in sent:
+            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
+            assert part is not None
+            texts.append(str(part.get_content()))
+        return texts
+
+    def texts(self) -> list[str]:
+        return [m["message"] for m in self.aws.backend("sns").get("SMS", []) if m["phone_number"] == PHONE]
+
+    def sightings(self) -> list[Sighting]:
+        return list(self.door.sightings.list(None, 100, None).items)
+
+
+def _unused(endpoint: str) -> Any:
+    raise AssertionError(f"no frame is fetched from Kinesis Video in these tests ({endpoint})")
+
+
+@pytest.fixture
+def on_aws(aws: Aws) -> DoorOnAws:
+    dynamodb = aws.dynamodb()
+    for table in tables.TABLES:
+        tables.create_table(dynamodb, table)
+    aws.s3().create_bucket(Bucket=SETTINGS.photo_bucket)
+    aws.sesv2().create_email_identity(EmailIdentity=MAIL_FROM)
+    secrets = aws.session.client("secretsmanager", endpoint_url=aws.endpoint, config=client_config())
+    secrets.create_secret(Name=SECRET, SecretString="k" * 48)
+    fake = FakeRekognition()
+    fake.create_collection(CollectionId=SETTINGS.rekognition_collection)
+    clients = AwsClients(
+        dynamodb=dynamodb,
+        s3=aws.s3(),
+        sesv2=aws.sesv2(),
+        sns=aws.sns(),
+        rekognition=served_by(fake),
+        kinesisvideo=SESSION.client(
+            "kinesisvideo", endpoint_url="http://127.0.0.1:9", config=client_config()
+        ),
+        archived_media=_unused,
+        secretsmanager=secrets,
+    )
+    clock = ManualClock(T0)
+    door = build_aws(SETTINGS, clients, clock, SequentialIds("id"), cropper=MarkedImageCropper())
+    assert door.secret_key == b"k" * 48  # from the secret, not from the environment
+    faces = door.faces
+    assert isinstance(faces, RekognitionFaceIndex)
+    dispatcher = build_outbox_dispatcher(SETTINGS, "test-dispatcher", clients, clock)
+    return DoorOnAws(door, dispatcher, clock, faces, fake, aws)
+
+
+def approve_link(email: str) -> str:
+    found = re.search(r"/approve\?token=(\S+)", email)
+    assert found is not None, email
+    return unquote(found.group(1))
+
+
+def passcode_in(sms: str) -> str:
+    found = re.search(r"passcode is (\d+)\.", sms)
+    assert found is not None, sms
+    return found.group(1)
+
+
+def register_ada(d: DoorOnAws) -> str:
+    """A stranger becomes Ada through the owner's email link; returns her visitor id."""
+    event, frame = d.event(ADA, 0)
+    [sighting] = record_face_event(d.door, event, frame)
+    assert d.dispatcher.run_once() == 1
+    [email] = d.emails()
+    link = LinkHolder(approve_link(email))
+    approve_visitor(d.door, link, sighting.id, AccessDecision.APPROVE)
+    registration = register_visitor(d.door, link, sighting.id, "Ada", PHONE)
+    assert registration.passcode_sent
+    assert d.dispatcher.run_once() == 1
+    return registration.visitor.id
+
+
+def test_a_stranger_is_emailed_about_registered_and_let_in_once(on_aws: DoorOnAws) -> None:
+    d = on_aws
+    event, frame = d.event(ADA, 0)
+    assert event.faces[0].matches == ()  # an empty collection: a stranger
+    [sighting] = record_face_event(d.door, event, frame)
+    assert sighting.status is SightingStatus.PENDING
+    assert d.emails() == []  # queued in the outbox, not sent: the dispatcher sends after commit
+    assert d.dispatcher.run_once() == 1
+    [email] = d.emails()
+    assert "Someone you don't know yet is at your door." in email
+
+    link = LinkHolder(approve_link(email))
+    approve_visitor(d.door, link, sighting.id, AccessDecision.APPROVE)
+    registration = register_visitor(d.door, link, sighting.id, "Ada", PHONE)
+    assert registration.passcode_sent
+    assert d.texts() == []
+    assert d.dispatcher.run_once() == 1
+    [sms] = d.texts()
+    assert d.dispatcher.run_once() == 0  # sent once: the outbox item is marked
+
+    stored = d.door.sightings.get(sighting.id)
+    assert stored is not None
+    assert (stored.status, stored.visitor_id) == (SightingStatus.REGISTERED, registration.visitor.id)
+    assert d.door.visitors.get_by_face(sighting.face_id) == registration.visitor
+    code, at_the_door = passcode_in(sms), DoorClient("203.0.113.7")
+    granted = validate_otp(d.door, code, at_the_door)
+    assert (granted.granted, granted.message) == (True, "Welcome, Ada!")
+    again = validate_otp(d.door, code, at_the_door)
+    assert (again.granted, again.message) == (False, DENIED)
+
+
+def test_a_forgotten_visitor_s_faces_leave_the_collection_and_the_next_visit_is_a_stranger_s(
+    on_aws: DoorOnAws,
+) -> None:
+    d = on_aws
+    ada = register_ada(d)
+    [face_id] = d.fake.face_ids(SETTINGS.rekognition_collection)
+    assert d.door.owners.faces_of(FaceOwner.visitor(ada)) == (face_id,)  # through the byOwner index
+    forget_visitor(d.door, Owner(), ada)
+    assert d.fake.face_ids(SETTINGS.rekognition_collection) == set()
+    assert (d.door.owners.get(face_id), d.door.visitors.get(ada)) == (None, None)
+    d.clock.advance(minutes=11)
+    event, frame = d.event(ADA, 1)
+    [again] = record_face_event(d.door, event, frame)
+    assert (again.status, again.visitor_id) == (SightingStatus.PENDING, None)
+
+
+def at_once(work: Callable[[int], T], count: int = RACERS) -> list[T | BaseException]:
+    """Run ``work(n)`` on ``count`` threads released together; every outcome, errors included."""
+    start, outcomes, lock = threading.Barrier(count), [], threading.Lock()
+
+    def run(n: int) -> None:
+        start.wait(timeout=30)
+        try:
+            outcome: T | BaseException = work(n)
+        except BaseException as exc:  # a failure in a thread must reach the test, not vanish
+            outcome = exc
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(outcomes) == count  # none still running
+    return outcomes
+
+
+def test_twenty_events_of_a_returning_visitor_at_once_send_one_sms(on_aws: DoorOnAws) -> None:
+    d = on_aws
+    ada = register_ada(d)
+    d.clock.advance(minutes=11)  # past the visitor's cooldown and the phone's SMS windows
+    events = [d.event((ADA[0], ADA[1] + n / 1000), n + 1) for n in range(RACERS)]
+    assert all(e.faces[0].best_match() is not None for e, _ in events)  # each matches Ada's face
+
+    outcomes = at_once(lambda n: record_face_event(d.door, *events[n]))
+
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    made = [s for o in outcomes if isinstance(o, list) for s in o]
+    assert [(s.status, s.visitor_id) for s in made] == [(SightingStatus.KNOWN, ada)]
+    assert d.dispatcher.run_once() == 1
+    assert len(d.texts()) == 2  # the registration's, and this visit's one
+
+
+def test_twenty_events_of_one_stranger_at_once_make_one_sighting_and_one_email(on_aws: DoorOnAws) -> None:
+    d = on_aws
+    # Frames that all missed the search (two cameras, two shards): each will index its own face.
+    events = [d.event((STRANGER[0], STRANGER[1] + n / 1000), n) for n in range(RACERS)]
+    assert all(e.faces[0].matches == () for e, _ in events)
+
+    outcomes = at_once(lambda n: record_face_event(d.door, *events[n]))
+
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    made = [s for o in outcomes if isinstance(o, list) for s in o]
+    assert len(made) == 1
+    assert [s.id for s in d.sightings()] == [made[0].id]
+    # The losers' faces are gone from the collection and from the ownership records.
+    assert d.fake.face_ids(SETTINGS.rekognition_collection) == {made[0].face_id}
+    owned = d.door.owners.get(made[0].face_id)
+    assert owned is not None
+    assert (owned.owner, owned.settled) == (FaceOwner.sighting(made[0].id), True)
+    assert d.door.owners.faces_of(owned.owner) == (made[0].face_id,)
+    assert d.dispatcher.run_once() == 1
+    assert len(d.emails()) == 1
+
+
+def test_approve_and_deny_at_once_one_wins_the_other_is_told(on_aws: DoorOnAws) -> None:
+    d = on_aws
+    event, frame = d.event(STRANGER, 0)
+    [sighting] = record_face_event(d.door, event, frame)
+    decisions = (AccessDecision.APPROVE, AccessDecision.DENY)
+
+    outcomes = at_once(lambda n: approve_visitor(d.door, Owner(), sighting.id, decisions[n]), count=2)
+
+    won = [o for o in outcomes if isinstance(o, Sighting)]
+    lost = [o for o in outcomes if not isinstance(o, Sighting)]
+    assert len(won) == 1
+    assert len(lost) == 1
+    assert isinstance(lost[0], Conflict)
+    assert "already handled" in str(lost[0])
+    stored = d.door.sightings.get(sighting.id)
+    assert stored is not None
+    assert stored.status is won[0].status
