@@ -1,48 +1,7 @@
-"""The Door of this Lambda container: settings read once, the Door built once, on the first invocation.
-
-The AWS wiring lives in smartdoor.bootstrap.build_aws; it is imported only when a Door is first needed, so
-importing a resolver module (and every test that injects its own Door with set_door) builds nothing.
-"""
+"""The Door of this Lambda container: the one holder both Lambdas share, smartdoor.edges.lambda_door."""
 
 from __future__ import annotations
 
-import importlib
-import os
-from collections.abc import Callable
-from functools import cache
-from typing import cast
+from smartdoor.edges.lambda_door import get_door, set_door, settings
 
-from smartdoor.config import Settings
-from smartdoor.services.context import Door
-
-_door: Door | None = None
-
-
-@cache
-def settings() -> Settings:
-    """The SMARTDOOR_* variables the CDK app sets on the function, read once per container."""
-    return Settings.from_env(os.environ)
-
-
-def get_door() -> Door:
-    global _door
-    if _door is None:
-        _door = _build(settings())
-    return _door
-
-
-def set_door(door: Door | None) -> None:
-    """Use this Door (tests: one over the memory fakes); None builds the real one again when next asked."""
-    global _door
-    _door = door
-
-
-def _build(current: Settings) -> Door:
-    bootstrap = importlib.import_module("smartdoor.bootstrap")
-    build_aws = cast(Callable[[Settings], object], bootstrap.build_aws)
-    built = build_aws(current)
-    # build_aws may hand back the Door itself or a bundle that carries it (as build_local's LocalDoor does).
-    door = built if isinstance(built, Door) else getattr(built, "door", None)
-    if not isinstance(door, Door):
-        raise TypeError("smartdoor.bootstrap.build_aws returned no Door")
-    return door
+__all__ = ["get_door", "set_door", "settings"]

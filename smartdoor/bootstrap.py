@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from smartdoor.config import Settings
+from smartdoor.domain.model import Photo
 from smartdoor.domain.passcodes import CodeSource, random_code
 from smartdoor.ports import Clock, FaceCropper, IdGenerator, SightingPublisher
 from smartdoor.services.context import Door
@@ -205,6 +206,8 @@ class AwsClients:
     kinesisvideo: KinesisVideoClient
     archived_media: Callable[[str], KinesisVideoArchivedMediaClient]
     secretsmanager: SecretsManagerClient
+    # The session the clients come from: its credentials sign publishSighting (SigV4) for the console.
+    session: boto3.session.Session | None = None
 
     @classmethod
     def default(cls, session: boto3.session.Session | None = None) -> AwsClients:
@@ -232,6 +235,7 @@ class AwsClients:
             kinesisvideo=aws.client("kinesisvideo", config=config),
             archived_media=archived_media,
             secretsmanager=aws.client("secretsmanager", config=config),
+            session=aws,
         )
 
 
@@ -250,7 +254,8 @@ def build_aws(
     Reads the HMAC key from Secrets Manager (one GetSecretValue): a Lambda builds its door once per
     container, at cold start, and keeps it. ``publisher`` pushes new sightings to the live console (the
     AppSync one); without it, a publisher that only logs, and says so. ``cropper`` cuts faces out of frames
-    (Pillow by default)."""
+    (Pillow by default). With SMARTDOOR_APPSYNC_ENDPOINT set and no ``publisher``, that publisher is
+    AppSync's publishSighting, signed with the credentials of ``clients.session``."""
     from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
     from smartdoor.adapters.aws.dynamo_events import DynamoEventLog
     from smartdoor.adapters.aws.dynamo_face_owners import DynamoFaceOwners
@@ -263,7 +268,6 @@ def build_aws(
     from smartdoor.adapters.aws.dynamo_visitors import DynamoVisitors
     from smartdoor.adapters.aws.face_crop import PillowFaceCropper
     from smartdoor.adapters.aws.kinesis_video_frames import KinesisVideoFrameSource
-    from smartdoor.adapters.aws.log_publisher import LogOnlyPublisher
     from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
     from smartdoor.adapters.aws.s3_photos import S3PhotoStore
     from smartdoor.adapters.aws.secret_key import read_hmac_key
@@ -277,6 +281,7 @@ def build_aws(
     ids = ids or UuidIds()
     cropper = cropper or PillowFaceCropper()
     db = aws.dynamodb
+    photos = S3PhotoStore(aws.s3, settings.photo_bucket)
     outbox = DynamoOutbox(db, clock, ids, settings.table_outbox)
     tables = TableNames(
         sightings=settings.table_sightings,
@@ -299,18 +304,39 @@ def build_aws(
         claims=DynamoClaims(db, settings.table_limits),
         faces=RekognitionFaceIndex(aws.rekognition, settings.rekognition_collection, cropper),
         owners=DynamoFaceOwners(db, settings.table_faces),
-        photos=S3PhotoStore(aws.s3, settings.photo_bucket),
+        photos=photos,
         frames=KinesisVideoFrameSource(
             aws.kinesisvideo, aws.archived_media, parse_streams(settings.kvs_streams)
         ),
         cropper=cropper,
         mailer=outbox,
         sms=outbox,
-        publisher=publisher or LogOnlyPublisher(settings.appsync_endpoint),
+        publisher=publisher or _console_publisher(settings, aws, photos.url),
         events=DynamoEventLog(db, settings.door_id, settings.table_timeline),
         registrations=DynamoRegistrations(db, outbox, tables),
         new_sightings=DynamoNewSightings(db, outbox, settings.table_sightings),
     )
+
+
+def _console_publisher(
+    settings: Settings, aws: AwsClients, photo_url: Callable[[Photo], str]
+) -> SightingPublisher:
+    """AppSync's publishSighting when its endpoint is set, else one that only logs (and says so)."""
+    if not settings.appsync_endpoint:
+        from smartdoor.adapters.aws.log_publisher import LogOnlyPublisher
+
+        return LogOnlyPublisher(settings.appsync_endpoint)
+    import boto3.session
+
+    from smartdoor.adapters.aws.appsync_publisher import AppSyncPublisher
+
+    session = aws.session or boto3.session.Session()
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise ValueError("no AWS credentials to sign publishSighting with (SigV4): the console gets nothing")
+    # The API is in the door's region: the one its clients were made for.
+    region = aws.dynamodb.meta.region_name
+    return AppSyncPublisher(settings.appsync_endpoint, region, credentials, photo_url)
 
 
 def build_outbox_dispatcher(
