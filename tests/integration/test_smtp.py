@@ -18,8 +18,9 @@ from smartdoor.adapters.local.database import Database
 from smartdoor.adapters.local.mail_worker import LEASE as MAIL_LEASE
 from smartdoor.adapters.local.mail_worker import DeliveryWorker, retry_delay
 from smartdoor.adapters.local.outbox import Outbox, OutboxMessage
-from smartdoor.adapters.local.smtp_mailer import SmtpDelivery, SmtpSettings, build_mime
+from smartdoor.adapters.local.smtp_mailer import SmtpDelivery, SmtpSettings
 from smartdoor.adapters.memory.clock_ids import ManualClock
+from smartdoor.adapters.mime import build_mime
 from smartdoor.domain.model import Email, Sighting, SightingStatus, Sms
 from smartdoor.services.messages import PHOTO_CID, new_visitor_email
 from tests.integration.smtp_fixtures import Accounts, Collector, free_port, smtp_server, tls_contexts

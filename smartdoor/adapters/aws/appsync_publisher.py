@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from gql.transport.appsync_auth import AppSyncIAMAuthentication
 from gql.transport.exceptions import TransportError
 from graphql import GraphQLError
 
+from smartdoor.api_shapes import format_datetime
 from smartdoor.domain.model import Photo, Sighting
 
 log = logging.getLogger("smartdoor.appsync")
@@ -39,18 +39,13 @@ PUBLISH_SIGHTING = (
 PUBLISH_ERRORS = (TransportError, aiohttp.ClientError, TimeoutError, BotoCoreError, GraphQLError)
 
 
-def aws_datetime(at: datetime) -> str:
-    """AWSDateTime as the resolvers write it: ISO 8601 in UTC with a Z, to the millisecond."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _photo(photo: Photo | None, url: Callable[[Photo], str] | None) -> dict[str, Any] | None:
     if photo is None:
         return None
     return {
         "objectKey": photo.object_key,
         "bucket": photo.bucket,
-        "createdTimestamp": aws_datetime(photo.created_timestamp),
+        "createdTimestamp": format_datetime(photo.created_timestamp),
         "url": url(photo) if url is not None else None,
     }
 
@@ -62,10 +57,10 @@ def publish_input(sighting: Sighting, photo_url: Callable[[Photo], str] | None =
         "faceId": sighting.face_id,
         "cameraId": sighting.camera_id,
         "status": sighting.status.value,
-        "createdAt": aws_datetime(sighting.created_at),
+        "createdAt": format_datetime(sighting.created_at),
         "photo": _photo(sighting.photo, photo_url),
         "visitorId": sighting.visitor_id,
-        "decidedAt": aws_datetime(sighting.decided_at) if sighting.decided_at is not None else None,
+        "decidedAt": format_datetime(sighting.decided_at) if sighting.decided_at is not None else None,
         "facePhoto": _photo(sighting.face_photo, photo_url),
     }
 

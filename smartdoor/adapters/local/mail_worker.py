@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from smartdoor.adapters.local.outbox import Outbox, PendingEmail
-from smartdoor.adapters.local.smtp_mailer import build_mime
+from smartdoor.adapters.mime import build_mime
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.ports import Clock
 

@@ -1,18 +1,16 @@
-"""SMTP delivery for the local outbox: settings from one URL, the MIME message, and the send itself."""
+"""SMTP delivery for the local outbox: settings from one URL and the send itself (the MIME message is
+smartdoor/adapters/mime.py's, the one SES sends too)."""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from smartdoor.domain.errors import StorageUnavailable
-from smartdoor.domain.model import Email
 
 Security = Literal["none", "starttls", "tls"]
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
@@ -77,39 +75,6 @@ def _starttls(query: str) -> bool:
     if value not in _TRUE | _FALSE:
         raise ValueError(f"SMTP URL: starttls must be true or false, not {value!r}")
     return value in _TRUE
-
-
-def _image_type(data: bytes) -> tuple[str, str]:
-    """Content type from the magic bytes: the outbox keeps no type, and the camera may send either."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image", "jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image", "png"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image", "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image", "webp"
-    return "application", "octet-stream"
-
-
-def build_mime(email: Email, sender: str, sent_at: datetime | None = None) -> EmailMessage:
-    """multipart/alternative: the text, then the HTML inside multipart/related with its cid: images."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = email.to
-    # A header with a line break would be refused (or worse, inject headers): keep the subject on one line.
-    message["Subject"] = " ".join(email.subject.split())
-    message["Date"] = format_datetime(sent_at or datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    message.set_content(email.text)
-    message.add_alternative(email.html, subtype="html")
-    html_part = next(part for part in message.iter_parts() if part.get_content_type() == "text/html")
-    for cid, data in email.inline_images:
-        maintype, subtype = _image_type(data)
-        html_part.add_related(
-            data, maintype, subtype, cid=f"<{cid}>", disposition="inline", filename=f"{cid}.{subtype}"
-        )
-    return message
 
 
 class SmtpDelivery:
