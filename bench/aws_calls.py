@@ -69,12 +69,12 @@ SETTINGS = Settings(
 # conditional write or transaction of ours becomes a read of the items it guards followed by plain writes.
 NAIVE: dict[str, tuple[int, str]] = {
     "validateOtp granted": (
-        7,
+        10,
         "get attempts (device, address), update both; get code, update used; get visitor; "
         "forgive both; put event",
     ),
     "validateOtp denied": (
-        6,
+        8,
         "get attempts x2, update x2; get code (none); put event; get+update failure budget",
     ),
     "validateOtp locked": (2, "get attempts x2 (locked: no write)"),
@@ -98,7 +98,7 @@ class Recorder:
 
         # Registered first, so it runs before the fake's answer (a before-call that returns stops the chain).
         client.meta.events.register_first(
-            f"before-call.{client.meta.service_model.endpoint_prefix}.*", record
+            f"before-call.{client.meta.service_model.service_id.hyphenize()}.*", record
         )
 
     @contextmanager
