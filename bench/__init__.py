@@ -1,0 +1,1 @@
+"""Benchmarks, runnable as scripts; a package so that one test can import the AWS call counter."""
