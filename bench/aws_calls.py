@@ -68,6 +68,19 @@ SETTINGS = Settings(
 # The read-then-write version of each use case's guarantees, as calls (a stated model, not a run): every
 # conditional write or transaction of ours becomes a read of the items it guards followed by plain writes.
 NAIVE: dict[str, tuple[int, str]] = {
+    "unknown face": (
+        16,
+        "get+put frame claim; index; get+put owner record; search; get+update owner (settle); 2 objects; "
+        "get sighting, put sighting, put email; put event; get+update frame claim",
+    ),
+    "unknown face (after commit)": (6, "query; get+update claim; send; get+update mark sent"),
+    "approve": (3, "get sighting (status); update status; put event"),
+    "registration": (
+        16,
+        "get sighting; put status; get+put visitor; get+put face owner; get+update 2 SMS windows; "
+        "get+put passcode; put SMS; 2 events; search",
+    ),
+    "registration (after commit)": (6, "query; get+update claim; send; get+update mark sent"),
     "validateOtp granted": (
         10,
         "get attempts (device, address), update both; get code, update used; get visitor; "
@@ -78,6 +91,17 @@ NAIVE: dict[str, tuple[int, str]] = {
         "get attempts x2, update x2; get code (none); put event; get+update failure budget",
     ),
     "validateOtp locked": (2, "get attempts x2 (locked: no write)"),
+    "returning visitor": (
+        25,
+        "get+put frame claim; get owner; get visitor; get+put visit claim; 2 objects; get+put photos x2; "
+        "get+put sighting; put event; get+update 2 SMS windows, get+put passcode, put SMS; put event; "
+        "get+update frame claim",
+    ),
+    "returning visitor (after commit)": (6, "query; get+update claim; send; get+update mark sent"),
+    "forget visitor": (
+        10,
+        "get+delete visitor; query faces; delete faces; delete owners; 4 objects; put event",
+    ),
 }
 
 

@@ -287,11 +287,12 @@ class Registrations(Protocol):
     """Registers a visitor, or issues a returning visitor's passcode, as one unit of work: all of it is
     written, or nothing."""
 
-    def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
+    def register(self, unit: RegistrationUnit, now: datetime) -> None:
         """Claim the link (LinkUsed), move the sighting to REGISTERED (Conflict, NotFound), add the visitor,
         give them the sighting's face (Conflict if no longer the sighting's), count the SMS limits
         (SmsLimitReached), add the passcode (PasscodeCollision) and queue its SMS for delivery after
-        commit. Any error leaves everything as it was."""
+        commit. Any error leaves everything as it was. Returns nothing: a DynamoDB transaction returns no
+        items, and reading the sighting back would cost a call that no caller needs."""
         ...
 
     def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:

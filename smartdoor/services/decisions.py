@@ -36,14 +36,16 @@ def _open_sighting(door: Door, sighting_id: str, allowed: frozenset[SightingStat
 def approve_visitor(door: Door, actor: Actor, sighting_id: str, decision: AccessDecision) -> Sighting:
     """APPROVE lets registration go on; DENY keeps the face quiet for the deny cooldown."""
     grant = authorize_for_sighting(door, actor, sighting_id)
-    _open_sighting(door, sighting_id, UNDECIDED)
     if decision is AccessDecision.APPROVE:
-        # An approving link stays usable for the registration that follows it.
+        # An approving link stays usable for the registration that follows it. No read first: the
+        # conditional transition itself raises NotFound or Conflict, as the read would have.
         approved = door.sightings.transition(
             sighting_id, UNDECIDED, SightingStatus.APPROVED, door.clock.now()
         )
         door.record(DoorEventKind.APPROVED, sighting_id=sighting_id, camera_id=approved.camera_id)
         return approved
+    # Read first: a missing or decided sighting must not spend the link (the claim is a write of its own).
+    _open_sighting(door, sighting_id, UNDECIDED)
     spend_link(door, grant)
     decided = door.sightings.transition(sighting_id, UNDECIDED, SightingStatus.DENIED, door.clock.now())
     door.record(DoorEventKind.DENIED, sighting_id=sighting_id, camera_id=decided.camera_id)

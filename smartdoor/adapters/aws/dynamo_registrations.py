@@ -22,13 +22,13 @@ from smartdoor.adapters.aws.dynamo_face_owners import give_update, no_longer
 from smartdoor.adapters.aws.dynamo_limits import window_update
 from smartdoor.adapters.aws.dynamo_outbox import DynamoOutbox
 from smartdoor.adapters.aws.dynamo_passcodes import collision, passcode_put
-from smartdoor.adapters.aws.dynamo_sightings import refusal, sighting_from, transition_update
+from smartdoor.adapters.aws.dynamo_sightings import refusal, transition_update
 from smartdoor.adapters.aws.dynamo_visitors import id_taken, visitor_put
 from smartdoor.adapters.aws.errors import CONDITION_FAILED, aws_errors, error_code
 from smartdoor.adapters.aws.tables import FACES, LIMITS, PASSCODES, SIGHTINGS, VISITORS
 from smartdoor.domain.errors import Conflict, DomainError, SmsLimitReached, StorageUnavailable
 from smartdoor.domain.links import LinkUsed
-from smartdoor.domain.model import FaceOwner, Sighting, SightingStatus
+from smartdoor.domain.model import FaceOwner, SightingStatus
 from smartdoor.ports import PasscodeDelivery, RegistrationUnit
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class DynamoRegistrations:
         self._outbox = outbox
         self._tables = tables or TableNames()
 
-    def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
+    def register(self, unit: RegistrationUnit, now: datetime) -> None:
         t, visitor = self._tables, unit.visitor
         steps: list[tuple[TransactWriteItemTypeDef, Refusal]] = []
         link = unit.link_claim
@@ -83,16 +83,8 @@ class DynamoRegistrations:
         if unit.delivery is not None:
             # Derived from the sighting: a retried unit would queue the same message id, never a second SMS.
             steps.extend(self._delivery_steps(unit.delivery, now, f"sms#{unit.sighting_id}"))
+        # The transaction returns no items, and nothing is read back: no caller needs the sighting.
         self._run("register the visitor", steps)
-        # The transaction returns nothing; the registered sighting is read back, strongly consistent.
-        with aws_errors("read the registered sighting"):
-            response = self._client.get_item(
-                TableName=t.sightings, Key={"sightingId": {"S": unit.sighting_id}}, ConsistentRead=True
-            )
-        item = response.get("Item")
-        if not item:
-            raise Conflict(f"Sighting {unit.sighting_id!r} was removed as it was registered.")
-        return sighting_from(item)
 
     def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:
         self._run("issue the passcode", self._delivery_steps(delivery, now, None))

@@ -19,7 +19,6 @@ from smartdoor.adapters.local.sqlite_rows import storage
 from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
 from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
 from smartdoor.adapters.registration_steps import apply_delivery, apply_registration
-from smartdoor.domain.model import Sighting
 from smartdoor.ports import PasscodeDelivery, RegistrationUnit
 
 
@@ -39,9 +38,9 @@ class SqliteRegistrations:
         self._stores = (sightings, visitors, owners, passcodes, throttle, outbox, claims)
         self._delivery_stores = (passcodes, throttle, outbox)
 
-    def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
+    def register(self, unit: RegistrationUnit, now: datetime) -> None:
         with storage("register the visitor"), self._db.transaction():
-            return apply_registration(unit, now, *self._stores)
+            apply_registration(unit, now, *self._stores)
 
     def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:
         with storage("issue the passcode"), self._db.transaction():

@@ -18,7 +18,6 @@ from smartdoor.adapters.memory.stores import (
     MemoryVisitors,
 )
 from smartdoor.adapters.registration_steps import apply_delivery, apply_registration
-from smartdoor.domain.model import Sighting
 from smartdoor.ports import PasscodeDelivery, RegistrationUnit
 
 T = TypeVar("T")
@@ -48,8 +47,8 @@ class MemoryRegistrations:
             (claims.items, claims._lock),
         ]
 
-    def register(self, unit: RegistrationUnit, now: datetime) -> Sighting:
-        return self._unit(lambda: apply_registration(unit, now, *self._stores))
+    def register(self, unit: RegistrationUnit, now: datetime) -> None:
+        self._unit(lambda: apply_registration(unit, now, *self._stores))
 
     def issue_passcode(self, delivery: PasscodeDelivery, now: datetime) -> None:
         self._unit(lambda: apply_delivery(delivery, now, *self._delivery_stores))

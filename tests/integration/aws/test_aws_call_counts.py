@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_the_use_cases_make_the_calls_the_bench_tables(aws: Aws) -> None:
-    kept = ("validateOtp", "unknown face (after commit)")
+    kept = ("validateOtp", "unknown face (after commit)", "approve", "registration")
     calls = run_use_cases(aws.endpoint, only=lambda name: name.startswith(kept))
 
     assert calls == {
@@ -23,6 +23,24 @@ def test_the_use_cases_make_the_calls_the_bench_tables(aws: Aws) -> None:
             ("dynamodb", "Query"),
             ("dynamodb", "UpdateItem"),
             ("sesv2", "SendEmail"),
+            ("dynamodb", "UpdateItem"),
+        ],
+        # Approving is the conditional status change alone (its failure tells NotFound from Conflict), then
+        # the event: no read before it.
+        "approve": [("dynamodb", "UpdateItem"), ("dynamodb", "PutItem")],
+        # The sighting is read for its face and photos; the transaction is the whole unit and is not read
+        # back; then the two events and the search for the visitor's other sightings.
+        "registration": [
+            ("dynamodb", "GetItem"),
+            ("dynamodb", "TransactWriteItems"),
+            ("dynamodb", "PutItem"),
+            ("dynamodb", "PutItem"),
+            ("rekognition", "SearchFaces"),
+        ],
+        "registration (after commit)": [
+            ("dynamodb", "Query"),
+            ("dynamodb", "UpdateItem"),
+            ("sns", "Publish"),
             ("dynamodb", "UpdateItem"),
         ],
         "validateOtp granted": [
