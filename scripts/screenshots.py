@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.api.conftest import RunningServer  # noqa: E402
-from tests.api.helpers import event, execute, outbox, passcode_in, post_face_event  # noqa: E402
+from tests.api.helpers import event, execute, later_frame, outbox, passcode_in, post_face_event  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -67,9 +67,8 @@ def main() -> int:
                 )
             )
             server.clock.advance(minutes=3)
-            post_face_event(
-                server.url, server.token, event("unknown_face_scientific.json"), drawn_visitor(160)
-            )
+            # A later frame of the stream (a frame's record is handled once): someone new.
+            post_face_event(server.url, server.token, later_frame("unknown_face.json"), drawn_visitor(160))
             code = passcode_in(outbox(server.url, server.token, "sms")[0]["text"])
             emails = outbox(server.url, server.token, "email")
             link = re.search(r"http://\S+/approve\?token=\S+", emails[0]["text"])
