@@ -15,42 +15,14 @@ import sys
 import pytest
 
 import smartdoor.adapters.aws
+from tests.lambda_imports import forbidden_in, loaded_by
 
 pytestmark = pytest.mark.integration
 
-FORBIDDEN = (
-    "numpy",
-    "sqlite3",
-    "_sqlite3",
-    "strawberry",
-    "dlib",
-    "cv2",
-    "smartdoor.adapters.local",
-    "smartdoor.server",
-    "smartdoor.vision",
-)
 MODULES = sorted(
     ["smartdoor.adapters.aws", "smartdoor.adapters.mime", "smartdoor.adapters.crop_region"]
     + [m.name for m in pkgutil.iter_modules(smartdoor.adapters.aws.__path__, "smartdoor.adapters.aws.")]
 )
-
-PROBE = """
-import json, sys
-import {module}
-print(json.dumps(sorted(sys.modules)))
-"""
-
-
-def loaded_by(module: str) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    modules: list[str] = json.loads(done.stdout)
-    return modules
 
 
 def test_every_module_of_the_package_is_checked() -> None:
@@ -84,7 +56,7 @@ def test_every_module_of_the_package_is_checked() -> None:
 def test_a_module_imports_nothing_a_lambda_must_not_ship(module: str) -> None:
     loaded = loaded_by(module)
     assert module in loaded
-    shipped_wrongly = [m for m in loaded if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)]
+    shipped_wrongly = forbidden_in(loaded)
     assert shipped_wrongly == []
 
 
@@ -126,5 +98,5 @@ def test_building_the_door_on_aws_imports_nothing_a_lambda_must_not_ship() -> No
     )
     loaded: list[str] = json.loads(done.stdout)
     assert "smartdoor.adapters.aws.dynamo_registrations" in loaded  # it did build the AWS door
-    shipped_wrongly = [m for m in loaded if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)]
+    shipped_wrongly = forbidden_in(loaded)
     assert shipped_wrongly == []
