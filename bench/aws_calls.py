@@ -29,19 +29,18 @@ if str(ROOT) not in sys.path:  # runnable from any folder, without installing th
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 
-from smartdoor.adapters.aws import tables  # noqa: E402
 from smartdoor.adapters.aws.errors import client_config  # noqa: E402
 from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher  # noqa: E402
 from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex  # noqa: E402
 from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds  # noqa: E402
+from smartdoor.adapters.memory.offline_aws import stand_up  # noqa: E402
 from smartdoor.adapters.memory.rekognition import (  # noqa: E402
-    FakeRekognition,
     MarkedImageCropper,
     SeenFace,
     marked_image,
 )
-from smartdoor.adapters.memory.served_rekognition import SESSION, served_by  # noqa: E402
-from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher  # noqa: E402
+from smartdoor.adapters.memory.served_rekognition import SESSION  # noqa: E402
+from smartdoor.bootstrap import build_aws, build_outbox_dispatcher  # noqa: E402
 from smartdoor.config import Settings  # noqa: E402
 from smartdoor.domain.model import AccessDecision, BoundingBox, FaceEvent  # noqa: E402
 from smartdoor.services.access import DoorClient, validate_otp  # noqa: E402
@@ -174,35 +173,19 @@ def build(endpoint: str, recorder: Recorder) -> Bench:
     def client(service: str, **config: Any) -> Any:
         return session.client(service, endpoint_url=endpoint, config=client_config(**config))  # type: ignore[call-overload]
 
-    dynamodb, s3, sesv2, sns, secrets = (
-        client("dynamodb"),
-        client("s3", signature_version="s3v4"),
-        client("sesv2"),
-        client("sns"),
-        client("secretsmanager"),
+    clients, _ = stand_up(
+        lambda service: client(service, signature_version="s3v4") if service == "s3" else client(service),
+        SETTINGS,
+        "k" * 48,
     )
-    for table in tables.TABLES:
-        tables.create_table(dynamodb, table)
-    s3.create_bucket(Bucket=SETTINGS.photo_bucket)
-    sesv2.create_email_identity(EmailIdentity=SETTINGS.mail_from)
-    secrets.create_secret(Name=SECRET, SecretString="k" * 48)
-    fake = FakeRekognition()
-    fake.create_collection(CollectionId=SETTINGS.rekognition_collection)
-
-    def no_frames(endpoint: str) -> Any:
-        raise AssertionError("no frame is fetched from Kinesis Video here")
-
-    clients = AwsClients(
-        dynamodb=dynamodb,
-        s3=s3,
-        sesv2=sesv2,
-        sns=sns,
-        rekognition=served_by(fake),
-        kinesisvideo=client("kinesisvideo"),
-        archived_media=no_frames,
-        secretsmanager=secrets,
-    )
-    for each in (dynamodb, s3, sns, sesv2, clients.rekognition, secrets):
+    for each in (
+        clients.dynamodb,
+        clients.s3,
+        clients.sns,
+        clients.sesv2,
+        clients.rekognition,
+        clients.secretsmanager,
+    ):
         recorder.hook(each)
     clock = ManualClock(T0)
     codes = iter([CODE, "111111", "222222", "333333"])

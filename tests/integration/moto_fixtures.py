@@ -52,6 +52,12 @@ class Aws:
             )
         return self._clients[service]
 
+    def client(self, service: str) -> Any:
+        """A client of any service on the server (S3 signs with SigV4, as presigned links need)."""
+        if service == "s3":
+            return self.s3()
+        return self._client(service, client_config())
+
     def s3(self) -> S3Client:
         client: S3Client = self._client("s3", client_config(signature_version="s3v4"))
         return client

@@ -18,14 +18,13 @@ from typing import Any
 import pytest
 from graphql import parse, print_ast
 
-from smartdoor.adapters.aws import tables
 from smartdoor.adapters.aws.appsync_publisher import PUBLISH_SIGHTING
-from smartdoor.adapters.aws.errors import client_config
 from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
 from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
-from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
+from smartdoor.adapters.memory.offline_aws import stand_up
+from smartdoor.adapters.memory.rekognition import MarkedImageCropper, SeenFace, marked_image
 from smartdoor.adapters.memory.stores import MemoryFrames
-from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher
+from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
 from smartdoor.config import Settings
 from smartdoor.domain.model import BoundingBox, Sighting
 from smartdoor.edges import lambda_door
@@ -35,7 +34,6 @@ from stream_handler.records import decode_kinesis_record
 from tests.lambdas.conftest import appsync_event, invoke, with_headers
 from tests.lambdas.stream.conftest import RECORDS_TIME, kinesis_event, record_json
 
-from ..served_fakes import SESSION, served_by
 from .conftest import Aws
 from .test_appsync_publisher import Peer
 from .test_appsync_publisher import peer as peer
@@ -77,34 +75,10 @@ class Cloud:
         return list(self.door.sightings.list(None, 100, None).items)
 
 
-def _unused(endpoint: str) -> Any:
-    raise AssertionError(f"moto serves no GetImages; the frames are the memory FrameSource's ({endpoint})")
-
-
 @pytest.fixture
 def cloud(aws: Aws, peer: Peer) -> Iterator[Cloud]:
-    dynamodb = aws.dynamodb()
-    for table in tables.TABLES:
-        tables.create_table(dynamodb, table)
-    aws.s3().create_bucket(Bucket=SETTINGS.photo_bucket)
-    aws.sesv2().create_email_identity(EmailIdentity=MAIL_FROM)
-    secrets = aws.session.client("secretsmanager", endpoint_url=aws.endpoint, config=client_config())
-    secrets.create_secret(Name=SECRET, SecretString="k" * 48)
-    fake = FakeRekognition()
-    fake.create_collection(CollectionId=SETTINGS.rekognition_collection)
-    clients = AwsClients(
-        dynamodb=dynamodb,
-        s3=aws.s3(),
-        sesv2=aws.sesv2(),
-        sns=aws.sns(),
-        rekognition=served_by(fake),
-        kinesisvideo=SESSION.client(
-            "kinesisvideo", endpoint_url="http://127.0.0.1:9", config=client_config()
-        ),
-        archived_media=_unused,
-        secretsmanager=secrets,
-        session=aws.session,
-    )
+    # moto serves no GetImages: the frames are the memory FrameSource's (below).
+    clients, _ = stand_up(aws.client, SETTINGS, "k" * 48, aws.session)
     clock = ManualClock(RECORDS_TIME)
     settings = replace(SETTINGS, appsync_endpoint=peer.url)
     built = build_aws(settings, clients, clock, SequentialIds("id"), cropper=MarkedImageCropper())

@@ -15,18 +15,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import unquote
 
 import pytest
 
-from smartdoor.adapters.aws import tables
-from smartdoor.adapters.aws.errors import client_config
 from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
 from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
 from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
+from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
-from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher
+from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
 from smartdoor.config import Settings
 from smartdoor.domain.errors import Conflict
 from smartdoor.domain.model import (
@@ -44,7 +43,6 @@ from smartdoor.services.context import Door
 from smartdoor.services.decisions import approve_visitor, register_visitor
 from smartdoor.services.sightings import record_face_event
 
-from ..served_fakes import SESSION, served_by
 from .conftest import Aws
 from .test_message_contracts import parse_raw
 
@@ -100,33 +98,9 @@ class DoorOnAws:
         return list(self.door.sightings.list(None, 100, None).items)
 
 
-def _unused(endpoint: str) -> Any:
-    raise AssertionError(f"no frame is fetched from Kinesis Video in these tests ({endpoint})")
-
-
 @pytest.fixture
 def on_aws(aws: Aws) -> DoorOnAws:
-    dynamodb = aws.dynamodb()
-    for table in tables.TABLES:
-        tables.create_table(dynamodb, table)
-    aws.s3().create_bucket(Bucket=SETTINGS.photo_bucket)
-    aws.sesv2().create_email_identity(EmailIdentity=MAIL_FROM)
-    secrets = aws.session.client("secretsmanager", endpoint_url=aws.endpoint, config=client_config())
-    secrets.create_secret(Name=SECRET, SecretString="k" * 48)
-    fake = FakeRekognition()
-    fake.create_collection(CollectionId=SETTINGS.rekognition_collection)
-    clients = AwsClients(
-        dynamodb=dynamodb,
-        s3=aws.s3(),
-        sesv2=aws.sesv2(),
-        sns=aws.sns(),
-        rekognition=served_by(fake),
-        kinesisvideo=SESSION.client(
-            "kinesisvideo", endpoint_url="http://127.0.0.1:9", config=client_config()
-        ),
-        archived_media=_unused,
-        secretsmanager=secrets,
-    )
+    clients, fake = stand_up(aws.client, SETTINGS, "k" * 48)
     clock = ManualClock(T0)
     door = build_aws(SETTINGS, clients, clock, SequentialIds("id"), cropper=MarkedImageCropper())
     assert door.secret_key == b"k" * 48  # from the secret, not from the environment
