@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from smartdoor.adapters.aws.dynamo_items import Item, n, s, text, time, to_micros
-from smartdoor.adapters.aws.errors import CONDITION_FAILED, aws_errors, error_code
+from smartdoor.adapters.aws.dynamo_items import Item, n, refusal_codes, s, text, time, to_micros
+from smartdoor.adapters.aws.errors import CONDITION_FAILED, aws_errors
 from smartdoor.adapters.aws.tables import FACES
 from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.model import FaceOwner, OwnedFace, OwnerKind
@@ -159,7 +159,7 @@ class DynamoFaceOwners:
                     self._client.transact_write_items(TransactItems=items)
                     return True
                 except ClientError as exc:
-                    reasons = _reasons(exc)
+                    reasons = refusal_codes(exc)
                     if reasons & CONDITION_FAILED:
                         return False  # dropped by a winner, settled already, or a rival settled first
                     if reasons != {"TransactionConflict"}:
@@ -171,9 +171,3 @@ class DynamoFaceOwners:
         with aws_errors("forget whose faces these were"):
             for face_id in sorted(set(face_ids)):
                 self._client.delete_item(TableName=self._table, Key=face_key(face_id))
-
-
-def _reasons(exc: ClientError) -> set[str]:
-    if error_code(exc) != "TransactionCanceledException":
-        return {error_code(exc)}
-    return {str(r.get("Code", "")) for r in exc.response.get("CancellationReasons", [])} - {"None", ""}

@@ -149,16 +149,28 @@ def query_page(
 _CONFLICT = frozenset({"TransactionConflict"})
 
 
+def cancellation_reasons(exc: ClientError) -> list[Mapping[str, Any]] | None:
+    """Each item's reason for a cancelled transaction, in item order; None for any other error."""
+    if error_code(exc) != "TransactionCanceledException":
+        return None
+    return list(exc.response.get("CancellationReasons", []))
+
+
+def refusal_codes(exc: ClientError) -> set[str]:
+    """What refused: the codes of a cancelled transaction's refusing items, or the error's own code."""
+    reasons = cancellation_reasons(exc)
+    if reasons is None:
+        return {error_code(exc)}
+    return {str(r.get("Code", "")) for r in reasons} - {"None", ""}
+
+
 def condition_failed(exc: ClientError, conflicts_too: bool = False) -> bool:
     """A write refused by its own condition (for a transaction: every refusing item's condition), by code;
     with ``conflicts_too``, also a transaction cancelled because it met another one."""
-    code = error_code(exc)
-    if code == "TransactionCanceledException":
-        reasons = {str(r.get("Code", "")) for r in exc.response.get("CancellationReasons", [])} - {"None", ""}
-        return bool(reasons) and reasons <= (
-            CONDITION_FAILED | _CONFLICT if conflicts_too else CONDITION_FAILED
-        )
-    return code in CONDITION_FAILED
+    codes = refusal_codes(exc)
+    if cancellation_reasons(exc) is None:
+        return codes <= CONDITION_FAILED
+    return bool(codes) and codes <= (CONDITION_FAILED | _CONFLICT if conflicts_too else CONDITION_FAILED)
 
 
 def conditional(action: str, write: Callable[[], T], conflicts_too: bool = False) -> T | None:

@@ -19,12 +19,13 @@ from botocore.exceptions import ClientError
 
 from smartdoor.adapters.aws.dynamo_claims import claim_put
 from smartdoor.adapters.aws.dynamo_face_owners import give_update, no_longer
+from smartdoor.adapters.aws.dynamo_items import cancellation_reasons
 from smartdoor.adapters.aws.dynamo_limits import window_update
 from smartdoor.adapters.aws.dynamo_outbox import DynamoOutbox
 from smartdoor.adapters.aws.dynamo_passcodes import collision, passcode_put
 from smartdoor.adapters.aws.dynamo_sightings import refusal, transition_update
 from smartdoor.adapters.aws.dynamo_visitors import id_taken, visitor_put
-from smartdoor.adapters.aws.errors import CONDITION_FAILED, aws_errors, error_code
+from smartdoor.adapters.aws.errors import CONDITION_FAILED, aws_errors
 from smartdoor.adapters.aws.tables import FACES, LIMITS, PASSCODES, SIGHTINGS, VISITORS
 from smartdoor.domain.errors import Conflict, DomainError, SmsLimitReached, StorageUnavailable
 from smartdoor.domain.links import LinkUsed
@@ -112,7 +113,7 @@ class DynamoRegistrations:
                     self._client.transact_write_items(TransactItems=items)
                     return
                 except ClientError as exc:
-                    reasons = _reasons(exc)
+                    reasons = cancellation_reasons(exc)
                     if reasons is None:
                         raise  # not a cancellation: aws_errors translates it
                     for (_, refused), reason in zip(steps, reasons, strict=False):
@@ -121,11 +122,3 @@ class DynamoRegistrations:
                     if {str(r.get("Code", "")) for r in reasons} - {"None", ""} != {"TransactionConflict"}:
                         raise  # throttling, capacity, a missing table: aws_errors says unavailable
         raise StorageUnavailable(f"could not {action}: too many transactions on the same items at once")
-
-
-def _reasons(exc: ClientError) -> list[Mapping[str, Any]] | None:
-    """Each item's reason for a cancelled transaction, in item order; None for any other error."""
-    if error_code(exc) != "TransactionCanceledException":
-        return None
-    reasons: list[Mapping[str, Any]] = list(exc.response.get("CancellationReasons", []))
-    return reasons
