@@ -15,10 +15,9 @@ from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
 from smartdoor.adapters.local.face_index import LocalFaceIndex
 from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
+from smartdoor.adapters.memory.served_rekognition import served_by
 from smartdoor.adapters.memory.stores import MemoryFaceIndex
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceMatch
-
-from .served_fakes import served_by
 
 pytestmark = pytest.mark.integration
 

@@ -12,9 +12,8 @@ from botocore.stub import Stubber
 
 from smartdoor.adapters.aws.errors import client_config
 from smartdoor.adapters.aws.kinesis_video_frames import KinesisVideoFrameSource
+from smartdoor.adapters.memory.served_rekognition import SESSION
 from smartdoor.domain.errors import StorageUnavailable
-
-from ..served_fakes import SESSION
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis_video_archived_media import KinesisVideoArchivedMediaClient

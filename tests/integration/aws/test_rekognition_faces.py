@@ -12,10 +12,9 @@ from PIL import Image
 from smartdoor.adapters.aws.face_crop import PillowFaceCropper
 from smartdoor.adapters.aws.rekognition_faces import DELETE_BATCH, RekognitionFaceIndex
 from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
+from smartdoor.adapters.memory.served_rekognition import rekognition_client, served_by
 from smartdoor.domain.errors import BadFaceEvent, Conflict, FaceNotIndexed, StorageUnavailable
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceMatch
-
-from ..served_fakes import rekognition_client, served_by
 
 pytestmark = pytest.mark.integration
 
