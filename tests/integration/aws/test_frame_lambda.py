@@ -79,7 +79,7 @@ class Scene:
         canvas.save(out, "JPEG", quality=85)
         frame = out.getvalue()
         cropper = PillowFaceCropper()
-        crops = {}
+        crops: dict[bytes, tuple[float, ...]] = {}
         for box, likeness in ((LEFT, OBAMA), (RIGHT, BIDEN)):
             crop = cropper.crop(frame, box)
             assert crop is not None
