@@ -269,6 +269,7 @@ def build_aws(
     from smartdoor.adapters.aws.face_crop import PillowFaceCropper
     from smartdoor.adapters.aws.kinesis_video_frames import KinesisVideoFrameSource
     from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
+    from smartdoor.adapters.aws.s3_frames import S3FrameUploads
     from smartdoor.adapters.aws.s3_photos import S3PhotoStore
     from smartdoor.adapters.aws.secret_key import read_hmac_key
     from smartdoor.adapters.system import SystemClock, UuidIds
@@ -290,6 +291,7 @@ def build_aws(
         passcodes=settings.table_passcodes,
         limits=settings.table_limits,
     )
+    faces = RekognitionFaceIndex(aws.rekognition, settings.rekognition_collection, cropper)
     return Door(
         policy=settings.policy(),
         secret_key=read_hmac_key(aws.secretsmanager, settings.hmac_secret_id),
@@ -302,7 +304,7 @@ def build_aws(
         throttle=DynamoThrottle(db, settings.table_limits),
         attempts=DynamoAttempts(db, settings.table_limits),
         claims=DynamoClaims(db, settings.table_limits),
-        faces=RekognitionFaceIndex(aws.rekognition, settings.rekognition_collection, cropper),
+        faces=faces,
         owners=DynamoFaceOwners(db, settings.table_faces),
         photos=photos,
         frames=KinesisVideoFrameSource(
@@ -315,6 +317,8 @@ def build_aws(
         events=DynamoEventLog(db, settings.door_id, settings.table_timeline),
         registrations=DynamoRegistrations(db, outbox, tables),
         new_sightings=DynamoNewSightings(db, outbox, settings.table_sightings),
+        frame_search=faces,  # the frame path: DetectFaces, then SearchFacesByImage per face
+        uploads=S3FrameUploads(aws.s3, settings.photo_bucket),
     )
 
 

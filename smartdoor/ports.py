@@ -238,6 +238,24 @@ class FrameSource(Protocol):
     def frame_at(self, camera_id: str, at: datetime) -> bytes | None: ...
 
 
+class FrameSearch(Protocol):
+    """Every face of one frame with its matches (Rekognition: DetectFaces, then SearchFacesByImage each)."""
+
+    def search_frame(self, frame: bytes, threshold: float) -> tuple[DetectedFace, ...]:
+        """The faces, each with its matches of similarity ≥ threshold; BadFaceEvent for bytes that are no
+        image the search can read."""
+        ...
+
+
+class FrameUploads(Protocol):
+    """Frames the door devices uploaded (AWS: the photo bucket, under frames/), read by object key."""
+
+    def read(self, key: str, max_bytes: int) -> bytes:
+        """The object's bytes; NotFound when it is gone; BadFaceEvent when it is larger than ``max_bytes``,
+        refused before its body is downloaded."""
+        ...
+
+
 class Mailer(Protocol):
     """Sends email to the owner."""
 

@@ -38,6 +38,10 @@ class Door:
     events: ports.EventLog
     registrations: ports.Registrations
     new_sightings: ports.NewSightings  # a stranger's sighting with the owner's email, as one unit
+    # The frame path (AWS): uploaded frames and their search. None on a door that analyses its frames
+    # itself (the local dlib workers); the frame use case refuses to run there.
+    frame_search: ports.FrameSearch | None = None
+    uploads: ports.FrameUploads | None = None
 
     def record(
         self,

@@ -1,4 +1,5 @@
-"""A face event from a stream (Rekognition's Kinesis records): acted on while fresh, only noted when late.
+"""A face event from a stream (Rekognition's Kinesis records, or the frame path's searched uploads): acted on
+while fresh, only noted when late.
 
 Records reach the stream handler tens of seconds after the frame, and a retried batch minutes or days after
 it; a passcode SMS or an owner's email for a visit that ended long ago is worse than none.
@@ -11,11 +12,14 @@ from smartdoor.services.context import Door, log
 from smartdoor.services.sightings import face_event_key, record_face_event
 
 
-def record_streamed_face_event(door: Door, event: FaceEvent) -> list[Sighting]:
-    """Handle a fresh event as any other (record_face_event); put a late one's faces in the timeline only."""
+def record_streamed_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) -> list[Sighting]:
+    """Handle a fresh event as any other (record_face_event); put a late one's faces in the timeline only.
+
+    ``frame``: the picture the event was made of, when the edge has it (the frame path's upload); without
+    it the FrameSource is asked for the frame at the event's time (Kinesis Video)."""
     age = door.clock.now() - event.frame_time
     if age <= door.policy.face_event_max_age:
-        return record_face_event(door, event)
+        return record_face_event(door, event, frame)
     for identity in event.face_keys():
         # The same claim as a fresh face's, kept as long: a re-delivered late record adds no second line.
         if identity is not None and not _claim(door, face_event_key(identity)):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from botocore.exceptions import ClientError
 
 from smartdoor.adapters.aws.errors import aws_errors, error_code
-from smartdoor.domain.errors import Conflict, FaceNotIndexed
+from smartdoor.domain.errors import BadFaceEvent, Conflict, FaceNotIndexed
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceMatch
 from smartdoor.ports import FaceCropper
 
@@ -150,7 +150,10 @@ class RekognitionFaceIndex:
         (DetectFaces, once, unless the caller already has them) and each face's crop is searched on its own.
         A face Rekognition cannot find again in its crop is left out."""
         if faces is None:
-            with aws_errors("find the faces in a frame"):
+            # Bytes Rekognition cannot read as an image (or too big) fail alike on every retry: a bad
+            # frame, never an outage to retry.
+            unreadable = "Rekognition cannot read the frame as an image"
+            with aws_errors("find the faces in a frame"), _no_face_is(BadFaceEvent, unreadable):
                 details = self._client.detect_faces(Image={"Bytes": frame}, Attributes=["DEFAULT"])
             faces = [
                 DetectedFace(_box(d["BoundingBox"]), d.get("Confidence", 0.0))

@@ -43,6 +43,7 @@ def test_every_module_of_the_package_is_checked() -> None:
         "smartdoor.adapters.aws.log_publisher",
         "smartdoor.adapters.aws.rekognition_faces",
         "smartdoor.adapters.aws.outbox_dispatcher",
+        "smartdoor.adapters.aws.s3_frames",
         "smartdoor.adapters.aws.s3_photos",
         "smartdoor.adapters.aws.appsync_publisher",
         "smartdoor.adapters.aws.secret_key",

@@ -221,6 +221,30 @@ def test_search_frame_detects_once_then_searches_each_face_s_crop(
     ]
 
 
+@pytest.mark.parametrize(
+    "code", ["InvalidImageFormatException", "ImageTooLargeException", "InvalidParameterException"]
+)
+def test_a_frame_rekognition_cannot_read_is_a_bad_event_not_an_outage(
+    stubbed: tuple[RekognitionFaceIndex, Stubber], code: str
+) -> None:
+    # An outage is retried; bytes that are no image (or too big) would fail the same way on every retry.
+    index, stub = stubbed
+    stub.add_client_error("detect_faces", service_error_code=code, http_status_code=400)
+    with stub, pytest.raises(BadFaceEvent) as raised:
+        index.search_frame(b"\xff\xd8\xff but not a picture", 90.0)
+    assert not isinstance(raised.value, StorageUnavailable)
+    stub.assert_no_pending_responses()
+
+
+def test_a_throttled_frame_search_is_storage_unavailable(
+    stubbed: tuple[RekognitionFaceIndex, Stubber],
+) -> None:
+    index, stub = stubbed
+    stub.add_client_error("detect_faces", service_error_code="ThrottlingException", http_status_code=400)
+    with stub, pytest.raises(StorageUnavailable, match="throttled"):
+        index.search_frame(frame(), 90.0)
+
+
 # --- over the fake: a frame of two people --------------------------------------------------------------
 
 
