@@ -71,7 +71,7 @@ class Device:
         api: UploadApi,
         gate: FrameGate,
         now: Callable[[], datetime],
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
         queue_cap: int = 2,
         retry: RetryPolicy | None = None,
     ) -> None:
@@ -173,5 +173,5 @@ class Device:
 
     def _print(self, line: str, error: bool = False) -> None:
         with self._print_lock:
-            stream = sys.stderr if error else self._out
+            stream = sys.stderr if error else (self._out or sys.stdout)
             print(line, file=stream, flush=True)

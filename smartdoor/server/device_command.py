@@ -66,7 +66,7 @@ def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def run(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO = sys.stdout) -> int:
+def run(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO | None = None) -> int:
     token = args.device_token or environ.get(TOKEN_ENV, "")
     api_key = args.api_key or environ.get(API_KEY_ENV) or None
     if not token:
@@ -95,7 +95,11 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO = sys.
         return EXIT_CAMERA
     api = FrameUploadApi(args.api, args.camera_id, token, api_key)
     device = Device(api, FrameGate(), SystemClock().now, out=out)
-    print(f"device for camera {args.camera_id}: watching {args.source}, sending to {args.api}", file=out)
+    print(
+        f"device for camera {args.camera_id}: watching {args.source}, sending to {args.api}",
+        file=out,
+        flush=True,
+    )
     try:
         with stopped_by_signals(device.stop):
             return device.run(source.frames())
