@@ -44,7 +44,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     device.add_argument("--device-token", help=f"the camera's device token (better: {TOKEN_ENV})")
     device.add_argument("--api-key", help=f"AppSync's API key (better: {API_KEY_ENV}); none locally")
     device.add_argument(
-        "--source", default="0", help="webcam index (default 0), video file, or rtsp:// or http:// URL"
+        "--source",
+        default="0",
+        help="webcam index (default 0), video file, image folder, or rtsp:// or http:// URL",
     )
 
 

@@ -37,6 +37,9 @@ class FrameUploadServer:
     upload_attempts: list[list[Part]] = field(default_factory=list)
     uploads: list[list[Part]] = field(default_factory=list)  # the POSTs answered 204
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # A test may hold every GraphQL answer back until it lets them go (bounded), and hear the first arrive.
+    hold: threading.Event = field(default_factory=threading.Event)
+    asked: threading.Event = field(default_factory=threading.Event)
     url: str = ""
 
     def fields(self, key: str) -> dict[str, str]:
@@ -63,6 +66,8 @@ class FrameUploadServer:
         }
 
     def answer_graphql(self, headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        self.asked.set()
+        assert self.hold.wait(30), "the test never let the answer go"
         with self.lock:
             self.graphql_requests.append((headers, body))
             if self.graphql_script:
@@ -123,7 +128,9 @@ def handler_for(server: FrameUploadServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def running(server: FrameUploadServer) -> Iterator[FrameUploadServer]:
+def running(server: FrameUploadServer, hold: bool = False) -> Iterator[FrameUploadServer]:
+    if not hold:
+        server.hold.set()
     http = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(server))
     server.url = f"http://127.0.0.1:{http.server_address[1]}"
     thread = threading.Thread(target=http.serve_forever, name="frame-upload-server", daemon=True)

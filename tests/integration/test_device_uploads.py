@@ -229,3 +229,32 @@ def test_without_a_token_the_command_says_where_to_put_it(
     assert run(server, one_face_clip, env={}) == 2
     assert "SMARTDOOR_DEVICE_TOKEN" in capsys.readouterr().err
     assert server.graphql_requests == []
+
+
+def test_sigterm_stops_the_device_cleanly_after_the_upload_under_way(testdata: Path) -> None:
+    with running(FrameUploadServer(), hold=True) as server:
+        env = {**os.environ, "SMARTDOOR_DEVICE_TOKEN": TOKEN}
+        command = [sys.executable, "-m", "smartdoor.server.cli", "device", "--api", f"{server.url}/graphql"]
+        source = str(testdata / "faces" / "door.mp4")
+        process = subprocess.Popen(
+            [*command, "--camera-id", "door", "--source", source],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            # GIVEN the device in the middle of asking for its first grant
+            assert server.asked.wait(60), "the device never asked for a grant"
+            # WHEN it is sent SIGTERM, and then the grant arrives
+            process.terminate()
+            server.hold.set()
+            out, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+    # THEN it finished that upload and stopped on its own, saying so, with exit status 0
+    assert process.returncode == 0, err
+    assert len(server.uploads) == 1
+    assert out.strip().splitlines()[-1].startswith("stopped: ")
