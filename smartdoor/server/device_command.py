@@ -25,7 +25,7 @@ already sent, the device token in a URL, or anything of the owner's.
 exit statuses:
   0  the source ended, or stopped by Ctrl-C or SIGTERM
   2  a bad option, or the API refused the device token (or the API key)
-  {EXIT_CAMERA}  the source cannot be opened
+  {EXIT_CAMERA}  the source cannot be opened (a webcam or stream that drops later is reopened)
 
 The token and the API key may come from {TOKEN_ENV} and {API_KEY_ENV} instead, which keeps them out of the
 shell history and the process list."""
@@ -82,6 +82,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO | None
         return EXIT_USAGE
     # The vision stack (OpenCV, dlib) loads only once the options are known to be good.
     from smartdoor.server.device import Device
+    from smartdoor.server.device_source import device_frames
     from smartdoor.server.frame_uploads import FrameUploadApi
     from smartdoor.vision.device_gate import FrameGate
     from smartdoor.vision.sources import CameraSpec, SourceError, open_source
@@ -103,11 +104,14 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO | None
         flush=True,
     )
     try:
-        with stopped_by_signals(device.stop):
-            return device.run(source.frames())
+        # closing(): a run that stops early still closes the camera now, not when the generator is collected.
+        with (
+            stopped_by_signals(device.stop),
+            contextlib.closing(device_frames(spec, source, device.stop, out=out)) as frames,
+        ):
+            return device.run(frames)
     except SourceError as exc:
         print(f"smartdoor device: the source stopped: {exc}", file=sys.stderr)
         return EXIT_CAMERA
     finally:
-        source.close()
         api.close()
