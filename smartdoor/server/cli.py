@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "enroll":
         return _enroll(args, settings)
     if args.command == "device":
+        device_command.quiet_http_logs()
         return device_command.run(args, os.environ)
     return _replay(args, settings)
 

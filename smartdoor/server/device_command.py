@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import signal
 import sys
 import threading
@@ -66,6 +67,12 @@ def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def quiet_http_logs() -> None:
+    """httpx logs every request at INFO: for a device that is a line per grant and per upload beside its own
+    status lines, and an upload's URL may carry that grant's signature. Warnings and errors still show."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO | None = None) -> int:

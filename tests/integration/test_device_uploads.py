@@ -146,10 +146,25 @@ def test_a_5xx_from_the_upload_then_204_sends_the_frame_once_after_a_retry(
     assert "sent 1, refused 0" in out
 
 
-def test_a_refused_upload_is_not_retried(server: FrameUploadServer, one_face_clip: Path) -> None:
+def test_a_refused_upload_is_not_retried(
+    server: FrameUploadServer, one_face_clip: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     server.upload_script = [413]
     assert run(server, one_face_clip) == 0
     assert (len(server.upload_attempts), len(server.uploads)) == (1, 0)
+    assert "sent 0, refused 1" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_a_grant_refused_as_bad_input_is_not_retried(
+    server: FrameUploadServer, one_face_clip: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = {"message": "takenAt is too far from now", "extensions": {"code": "BAD_INPUT", "field": "takenAt"}}
+    server.graphql_script = [{"data": None, "errors": [bad]}]
+    assert run(server, one_face_clip) == 0
+    assert (len(server.graphql_requests), len(server.upload_attempts)) == (1, 0)
+    out = capsys.readouterr().out
+    assert "a frame was refused: the API refused the request (takenAt): takenAt is too far from now" in out
+    assert "sent 0, refused 1" in out.splitlines()[-1]
 
 
 @pytest.mark.parametrize(
@@ -220,7 +235,7 @@ def test_the_token_and_the_api_key_never_reach_the_logs_or_the_output(
     for text in (caplog.text, captured.out, captured.err):
         assert TOKEN not in text
         assert API_KEY not in text
-    assert any(r.name.startswith("httpx") for r in caplog.records)  # the logs were really on
+    assert any(r.name.startswith("httpcore") for r in caplog.records)  # the logs were really on
 
 
 def test_without_a_token_the_command_says_where_to_put_it(
