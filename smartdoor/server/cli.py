@@ -1,4 +1,5 @@
-"""The `smartdoor` command: `serve` runs the door locally; `replay` feeds it recorded face events."""
+"""The `smartdoor` command: `serve` runs the door locally; `replay` feeds it recorded face events; `device`
+runs a webcam as a door's device."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from smartdoor.config import Settings, load_settings
+from smartdoor.server import device_command
 from smartdoor.server.startup import EXIT_DATA_FOLDER, EXIT_STATUSES, EXIT_USAGE, StartupFailed
 
 
@@ -115,6 +117,7 @@ def parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--token", help="the owner token (default: read from the data folder)")
     replay.add_argument("--data-dir", type=Path, help="data folder holding owner-token")
+    device_command.add_parser(commands)
     return root
 
 
@@ -130,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args, settings)
     if args.command == "enroll":
         return _enroll(args, settings)
+    if args.command == "device":
+        device_command.quiet_http_logs()
+        return device_command.run(args, os.environ)
     return _replay(args, settings)
 
 
