@@ -13,7 +13,9 @@ export class GraphQLError extends Error {
     this.errors = errors;
     // The local server puts the code and its detail in extensions; AppSync's response mapping template gives
     // them as errorType and errorInfo (resolvers/errors.py, cdk/smartdoor_cdk/mapping_templates.py).
-    const first = errors[0] ?? {};
+    // A refusal of a non-null field can come after GraphQL's own "Cannot return null" error (the local
+    // AppSync puts it first), so the first error that carries a code is the one that explains.
+    const first = errors.find((e) => e.extensions?.code ?? e.errorType) ?? errors[0] ?? {};
     const detail = first.extensions ?? first.errorInfo ?? {};
     this.code = first.extensions?.code ?? first.errorType ?? null;
     this.field = detail.field ?? null;

@@ -137,3 +137,12 @@ test("an error's code, field and retryAfter read alike from the local server and
   const internal = new GraphQLError([{ message: "Internal error.", errorType: "INTERNAL", errorInfo: null }]);
   assert.deepEqual([internal.code, internal.field, internal.retryAfter], ["INTERNAL", null, null]);
 });
+
+test("the coded error explains, even after GraphQL's own non-null error", async () => {
+  const { GraphQLError } = await fresh();
+  const error = new GraphQLError([
+    { message: "Cannot return null for non-nullable field Mutation.validateOtp.", path: ["validateOtp"] },
+    { message: "Slow down.", errorType: "RATE_LIMITED", errorInfo: { retryAfter: 42 }, path: ["validateOtp"] },
+  ]);
+  assert.deepEqual([error.code, error.retryAfter], ["RATE_LIMITED", 42]);
+});
