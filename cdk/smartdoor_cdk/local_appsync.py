@@ -63,11 +63,17 @@ class Wiring:
         return next(r for r in self.resolvers if (r.type_name, r.field_name) == (type_name, field_name))
 
     def to_json(
-        self, *, worker_url: str, api_key: str, host: str = "127.0.0.1", port: int = 0
+        self,
+        *,
+        worker_url: str,
+        api_key: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        schema: Path = SCHEMA,
     ) -> dict[str, Any]:
         """What cdk/local-appsync/server.js reads: every Lambda data source invokes the one worker."""
         return {
-            "schemaPath": str(SCHEMA),
+            "schemaPath": str(schema),
             "host": host,
             "port": port,
             "apiKey": api_key,
@@ -218,6 +224,7 @@ class LocalAppSync:
     worker_env: Mapping[str, str]
     api_key: str = field(default_factory=lambda: "da2-" + secrets.token_hex(13))
     preload: tuple[str, ...] = ()
+    schema: Path = SCHEMA  # another schema only for tests of the simulator itself
     node: str = "node"
     timeout: float = READY_SECONDS
     graphql_url: str = ""
@@ -291,7 +298,9 @@ class LocalAppSync:
 
     def _start_simulator(self) -> None:
         wiring_file = self.folder / "wiring.json"
-        wiring = self.wiring.to_json(worker_url=self.worker_url, api_key=self.api_key, port=self.port)
+        wiring = self.wiring.to_json(
+            worker_url=self.worker_url, api_key=self.api_key, port=self.port, schema=self.schema
+        )
         wiring_file.write_text(json.dumps(wiring))
         log = self.folder / "simulator.log"
         with log.open("ab") as err:
