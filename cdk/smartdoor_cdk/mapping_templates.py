@@ -19,5 +19,15 @@ REQUEST = (
     '"stash":$util.toJson($ctx.stash)}}'
 )
 
-# A function error reaches the client with its type (the error code) and message.
-RESPONSE = "#if($ctx.error)$util.error($ctx.error.message,$ctx.error.type)#end$util.toJson($ctx.result)"
+# A function failure (a timeout, a crash) reaches the client with its type and message; a refusal arrives as
+# the function's error envelope (resolvers/errors.py) and becomes an error with the code as errorType and the
+# local server's extensions (field, retryAfter) as errorInfo. An envelope's key is on no schema type, so data
+# never matches it; a scalar result (forgetVisitor's ID) has no such property.
+RESPONSE = (
+    "#if($ctx.error)$util.error($ctx.error.message,$ctx.error.type)#end"
+    "#if($ctx.result.smartdoorError)"
+    "$util.error($ctx.result.smartdoorError.message,$ctx.result.smartdoorError.type,"
+    "null,$ctx.result.smartdoorError.info)"
+    "#end"
+    "$util.toJson($ctx.result)"
+)

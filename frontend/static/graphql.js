@@ -11,7 +11,15 @@ export class GraphQLError extends Error {
   constructor(errors) {
     super(errors.map((e) => e.message).join("; "));
     this.errors = errors;
-    this.code = errors[0]?.extensions?.code ?? errors[0]?.errorType ?? null;
+    // The local server puts the code and its detail in extensions; AppSync's response mapping template gives
+    // them as errorType and errorInfo (resolvers/errors.py, cdk/smartdoor_cdk/mapping_templates.py).
+    // A refusal of a non-null field can come after GraphQL's own "Cannot return null" error (the local
+    // AppSync puts it first), so the first error that carries a code is the one that explains.
+    const first = errors.find((e) => e.extensions?.code ?? e.errorType) ?? errors[0] ?? {};
+    const detail = first.extensions ?? first.errorInfo ?? {};
+    this.code = first.extensions?.code ?? first.errorType ?? null;
+    this.field = detail.field ?? null;
+    this.retryAfter = detail.retryAfter ?? null;
   }
 }
 

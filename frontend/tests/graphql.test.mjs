@@ -120,3 +120,29 @@ test("appsync: API key on HTTP, real-time handshake with header and start/stop",
   stop();
   assert.deepEqual(ws.sent[2], { id: "1", type: "stop" });
 });
+
+test("an error's code, field and retryAfter read alike from the local server and from AppSync", async () => {
+  const { GraphQLError } = await fresh();
+  const local = new GraphQLError([
+    { message: "Slow down.", extensions: { code: "RATE_LIMITED", retryAfter: 30 } },
+  ]);
+  const appsync = new GraphQLError([
+    { message: "Slow down.", errorType: "RATE_LIMITED", errorInfo: { retryAfter: 30 }, data: null },
+  ]);
+  for (const error of [local, appsync]) {
+    assert.deepEqual([error.code, error.retryAfter, error.field], ["RATE_LIMITED", 30, null]);
+  }
+  const bad = new GraphQLError([{ message: "No.", errorType: "BAD_USER_INPUT", errorInfo: { field: "limit" } }]);
+  assert.deepEqual([bad.code, bad.field, bad.retryAfter], ["BAD_USER_INPUT", "limit", null]);
+  const internal = new GraphQLError([{ message: "Internal error.", errorType: "INTERNAL", errorInfo: null }]);
+  assert.deepEqual([internal.code, internal.field, internal.retryAfter], ["INTERNAL", null, null]);
+});
+
+test("the coded error explains, even after GraphQL's own non-null error", async () => {
+  const { GraphQLError } = await fresh();
+  const error = new GraphQLError([
+    { message: "Cannot return null for non-nullable field Mutation.validateOtp.", path: ["validateOtp"] },
+    { message: "Slow down.", errorType: "RATE_LIMITED", errorInfo: { retryAfter: 42 }, path: ["validateOtp"] },
+  ]);
+  assert.deepEqual([error.code, error.retryAfter], ["RATE_LIMITED", 42]);
+});

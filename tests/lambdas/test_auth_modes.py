@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from resolvers import container
-from resolvers.errors import ResolverError
+from smartdoor.domain.errors import RateLimited
 from smartdoor.services.sightings import record_face_event
-from tests.lambdas.conftest import EVENTS, appsync_event, invoke, refusal, with_groups
+from tests.lambdas.conftest import EVENTS, appsync_event, invoke, refusal, refused, with_groups
 from tests.unit.builders import registered_visitor, unknown_face
 from tests.unit.conftest import Fakes
 
@@ -133,6 +133,29 @@ def test_an_unexpected_fault_is_internal_and_says_nothing(
         raise KeyError("visitors-table-eu-west-1")
 
     monkeypatch.setattr(fakes.visitors, "list", broken)
-    with pytest.raises(ResolverError) as raised:
-        invoke(appsync_event("Query.visitors.cognito"))
-    assert (type(raised.value).__name__, str(raised.value)) == ("INTERNAL", "Internal error.")
+    assert refused(appsync_event("Query.visitors.cognito")) == {
+        "type": "INTERNAL",
+        "message": "Internal error.",
+        "info": {},
+    }
+
+
+def test_bad_input_names_its_field_for_the_response_template(fakes: Fakes) -> None:
+    refusal_ = refused(appsync_event("Query.sightings.cognito", limit=500))
+    assert refusal_ == {
+        "type": "BAD_USER_INPUT",
+        "message": "limit must be between 1 and 100.",
+        "info": {"field": "limit"},
+    }
+
+
+def test_a_rate_limit_says_when_to_retry(fakes: Fakes, monkeypatch: pytest.MonkeyPatch) -> None:
+    def busy(*_: object) -> None:
+        raise RateLimited("Too many requests; try again shortly.", retry_after=7)
+
+    monkeypatch.setattr(fakes.visitors, "list", busy)
+    assert refused(appsync_event("Query.visitors.cognito")) == {
+        "type": "RATE_LIMITED",
+        "message": "Too many requests; try again shortly.",
+        "info": {"retryAfter": 7},
+    }
