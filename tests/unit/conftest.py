@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from smartdoor.adapters.memory.clock_ids import ManualClock, ScriptedCodes, SequentialIds
+from smartdoor.adapters.memory.frame_uploads import MemoryFrameUploads
 from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, MemorySms
 from smartdoor.adapters.memory.new_sightings import MemoryNewSightings
 from smartdoor.adapters.memory.registrations import MemoryRegistrations
@@ -49,6 +50,7 @@ class Fakes:
     sms: MemorySms
     publisher: MemoryPublisher
     events: MemoryEventLog
+    uploads: MemoryFrameUploads
 
 
 def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None) -> Fakes:
@@ -69,6 +71,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         "sms": sms,
         "publisher": MemoryPublisher(),
         "events": MemoryEventLog(),
+        "uploads": MemoryFrameUploads(),
     }
     claims = MemoryClaims()
     door = Door(
