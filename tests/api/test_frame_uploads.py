@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from smartdoor.server.cli import main
 from tests.api.conftest import RunningServer
 from tests.api.helpers import outbox
 
@@ -215,3 +216,11 @@ def test_a_device_over_its_limit_is_rate_limited(tmp_path: Path) -> None:
         assert answer["errors"][0]["extensions"] == {"code": "RATE_LIMITED", "retryAfter": 60}
     finally:
         running.stop()
+
+
+def test_a_token_from_the_command_works_on_the_running_door(
+    server: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["device-token", "porch", "--data-dir", str(server.data_dir)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert grant(server, token, "porch").key.startswith("frames/porch/")
