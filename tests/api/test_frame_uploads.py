@@ -224,3 +224,22 @@ def test_a_token_from_the_command_works_on_the_running_door(
     assert main(["device-token", "porch", "--data-dir", str(server.data_dir)]) == 0
     token = capsys.readouterr().out.strip()
     assert grant(server, token, "porch").key.startswith("frames/porch/")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"no boundary at all"),
+        ("multipart/form-data; boundary=x", b"--x\r\nnot a part header\r\n\r\nvalue\r\n--x--\r\n"),
+        ("multipart/form-data; boundary=x", b"\xff\xfe" * 100),
+    ],
+    ids=["no-boundary", "bad-part", "binary-noise"],
+)
+def test_a_form_that_is_not_one_is_refused_plainly(
+    server: RunningServer, content_type: str, body: bytes
+) -> None:
+    answer = httpx.post(
+        f"{server.url}/frames", content=body, headers={"content-type": content_type}, timeout=30
+    )
+    assert answer.status_code in (400, 403)
+    assert answer.headers["content-type"].startswith("text/plain")
