@@ -15,8 +15,13 @@ import httpx
 import pytest
 
 from smartdoor.adapters.aws.s3_frame_uploads import S3FrameUploads
-from smartdoor.adapters.memory.clock_ids import ManualClock
-from smartdoor.domain.frame_keys import frame_key
+from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
+from smartdoor.adapters.memory.offline_aws import stand_up
+from smartdoor.bootstrap import build_aws
+from smartdoor.config import Settings
+from smartdoor.domain.frame_keys import frame_key, parse_frame_key
+from smartdoor.services.authorization import Owner
+from smartdoor.services.frame_uploads import issue_device_token, request_frame_upload
 
 from .conftest import Aws
 
@@ -87,3 +92,20 @@ def test_a_grant_asked_for_after_its_expiry_is_already_expired(
     key = frame_key("front-door", now, "0f1e2d3c4b5a6978")
     _, fields = uploads.grant(key, 2048, now - timedelta(seconds=5))
     assert _expiration(_policy(fields)) <= datetime.now(UTC) - timedelta(seconds=5)
+
+
+def test_the_door_on_aws_grants_a_device_its_frame_in_the_photo_bucket(aws: Aws, now: datetime) -> None:
+    settings = Settings(photo_bucket="door-frames", hmac_secret_id="smartdoor/hmac-key")
+    clients, _ = stand_up(aws.client, settings, "k" * 48)
+    door = build_aws(settings, clients, ManualClock(now), SequentialIds("id"))
+    token = issue_device_token(door, Owner(), "front-door")
+
+    upload = request_frame_upload(door, "front-door", token, now)
+    answer = httpx.post(
+        upload.url, data=upload.fields, files={"file": ("frame.jpg", JPEG, "image/jpeg")}, timeout=10
+    )
+
+    assert answer.status_code == 204, answer.text
+    assert parse_frame_key(upload.key).camera_id == "front-door"
+    stored = aws.s3().get_object(Bucket="door-frames", Key=upload.key)
+    assert stored["Body"].read() == JPEG
