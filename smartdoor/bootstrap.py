@@ -99,7 +99,6 @@ def build_local(
     from smartdoor.adapters.local.database import Database
     from smartdoor.adapters.local.face_index import LocalFaceIndex
     from smartdoor.adapters.local.frame_source import FramesArriveWithEvents
-    from smartdoor.adapters.local.frame_uploads import LocalFrameUploads
     from smartdoor.adapters.local.housekeeping import Housekeeper
     from smartdoor.adapters.local.keys import load_or_create_secret
     from smartdoor.adapters.local.outbox import Outbox
@@ -114,6 +113,7 @@ def build_local(
     from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
     from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
     from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
+    from smartdoor.adapters.local.upload_grants import LocalUploadGrants
     from smartdoor.adapters.system import SystemClock, UuidIds
 
     clock = clock or SystemClock()
@@ -159,7 +159,7 @@ def build_local(
             database, sightings, visitors, owners, passcodes, throttle, outbox, claims
         ),
         new_sightings=SqliteNewSightings(database, sightings, outbox),
-        uploads=LocalFrameUploads(settings.base_url, secret_key),
+        upload_grants=LocalUploadGrants(settings.base_url, secret_key),
     )
     worker = None
     if settings.smtp_url and primary:
@@ -271,8 +271,8 @@ def build_aws(
     from smartdoor.adapters.aws.face_crop import PillowFaceCropper
     from smartdoor.adapters.aws.kinesis_video_frames import KinesisVideoFrameSource
     from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
-    from smartdoor.adapters.aws.s3_frame_uploads import S3FrameUploads
     from smartdoor.adapters.aws.s3_photos import S3PhotoStore
+    from smartdoor.adapters.aws.s3_upload_grants import S3UploadGrants
     from smartdoor.adapters.aws.secret_key import read_hmac_key
     from smartdoor.adapters.system import SystemClock, UuidIds
     from smartdoor.config import parse_streams
@@ -318,7 +318,7 @@ def build_aws(
         events=DynamoEventLog(db, settings.door_id, settings.table_timeline),
         registrations=DynamoRegistrations(db, outbox, tables),
         new_sightings=DynamoNewSightings(db, outbox, settings.table_sightings),
-        uploads=S3FrameUploads(aws.s3, settings.photo_bucket, clock),
+        upload_grants=S3UploadGrants(aws.s3, settings.photo_bucket, clock),
     )
 
 

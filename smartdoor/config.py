@@ -18,6 +18,7 @@ from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.policy import DoorPolicy, SmsLimit
 
 PREFIX = "SMARTDOOR_"
+MAX_FRAME_UPLOAD_BYTES = 5 * 1024 * 1024  # Rekognition takes no larger image, so the frame path none either
 
 
 def _seconds(low: float, high: float) -> Callable[[str], float]:
@@ -34,6 +35,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _frame_bytes(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_FRAME_UPLOAD_BYTES:
+        raise ValueError(f"must be from 1 to {MAX_FRAME_UPLOAD_BYTES} bytes (Rekognition's image limit)")
     return value
 
 
@@ -138,7 +146,9 @@ class Settings:
         "A streamed face record older than this is put in the timeline as seen late; nothing is sent.",
     )
     frame_max_bytes: int = _setting(
-        2 * 1024 * 1024, _positive_int, "Largest JPEG a door device may upload as one frame (bytes)."
+        2 * 1024 * 1024,
+        _frame_bytes,
+        "Largest JPEG a door device may upload as one frame (bytes, at most 5242880: Rekognition's limit).",
     )
     frame_grant_lifetime_seconds: float = _setting(
         60.0, _seconds(5, 3600), "How long a door device's one-frame upload grant works."

@@ -311,7 +311,7 @@ class NewSightings(Protocol):
         ...
 
 
-class FrameUploads(Protocol):
+class UploadGrants(Protocol):
     """One-frame upload grants for door devices: the device sends the frame straight to storage (an S3
     presigned POST on AWS, the local server's /frames locally), never through the API."""
 

@@ -38,7 +38,7 @@ class Door:
     events: ports.EventLog
     registrations: ports.Registrations
     new_sightings: ports.NewSightings  # a stranger's sighting with the owner's email, as one unit
-    uploads: ports.FrameUploads | None = None  # door devices' frame upload grants; None: this door takes none
+    upload_grants: ports.UploadGrants | None = None  # door devices' frame grants; None: it takes none
 
     def record(
         self,

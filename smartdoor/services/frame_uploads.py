@@ -74,7 +74,7 @@ def request_frame_upload(door: Door, camera_id: str, device_token: str, taken_at
         raise InvalidInput(
             "takenAt", "takenAt must be within 5 minutes of the door's time: check the device's clock."
         )
-    if door.uploads is None:
+    if door.upload_grants is None:
         raise StorageUnavailable("this door has no frame uploads configured")
     policy = door.policy
     # Counted before anything is granted, and only for a genuine token, so a forger cannot spend a
@@ -86,5 +86,5 @@ def request_frame_upload(door: Door, camera_id: str, device_token: str, taken_at
         raise RateLimited(f"Too many frames from this device: try again in {wait} s.", wait)
     key = frame_key(camera, taken_at, _frame_id(door.ids.new_id()))
     expires_at = now + policy.frame_grant_lifetime
-    url, fields = door.uploads.grant(key, policy.frame_max_bytes, expires_at)
+    url, fields = door.upload_grants.grant(key, policy.frame_max_bytes, expires_at)
     return FrameUpload(url, fields, key, expires_at, policy.frame_max_bytes)

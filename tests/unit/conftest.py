@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 
 from smartdoor.adapters.memory.clock_ids import ManualClock, ScriptedCodes, SequentialIds
-from smartdoor.adapters.memory.frame_uploads import MemoryFrameUploads
 from smartdoor.adapters.memory.messaging import MemoryMailer, MemoryPublisher, MemorySms
 from smartdoor.adapters.memory.new_sightings import MemoryNewSightings
 from smartdoor.adapters.memory.registrations import MemoryRegistrations
@@ -26,6 +25,7 @@ from smartdoor.adapters.memory.stores import (
     MemoryThrottle,
     MemoryVisitors,
 )
+from smartdoor.adapters.memory.upload_grants import MemoryUploadGrants
 from smartdoor.domain.policy import DoorPolicy
 from smartdoor.services.context import Door
 
@@ -50,7 +50,7 @@ class Fakes:
     sms: MemorySms
     publisher: MemoryPublisher
     events: MemoryEventLog
-    uploads: MemoryFrameUploads
+    upload_grants: MemoryUploadGrants
 
 
 def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None) -> Fakes:
@@ -71,7 +71,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         "sms": sms,
         "publisher": MemoryPublisher(),
         "events": MemoryEventLog(),
-        "uploads": MemoryFrameUploads(),
+        "upload_grants": MemoryUploadGrants(),
     }
     claims = MemoryClaims()
     door = Door(

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from smartdoor.config import Settings
 from smartdoor.domain.device_tokens import DeviceGrant, DeviceTokenInvalid, sign_device_token
 from smartdoor.domain.errors import InvalidInput, NotAllowed, RateLimited
 from smartdoor.domain.frame_keys import parse_frame_key
@@ -43,7 +44,7 @@ def test_a_device_gets_a_grant_for_a_fresh_key_of_its_camera_and_time(fakes: Fak
     assert (key.camera_id, key.taken_at) == ("front-door", taken)
     assert upload.expires_at == START + timedelta(seconds=60)
     assert upload.max_bytes == 2 * 1024 * 1024
-    assert fakes.uploads.granted == [(upload.key, upload.max_bytes, upload.expires_at)]
+    assert fakes.upload_grants.granted == [(upload.key, upload.max_bytes, upload.expires_at)]
     assert (upload.url, upload.fields) == ("https://uploads.example/frames", {"key": upload.key})
     again = request_frame_upload(fakes.door, "front-door", token, taken)
     assert again.key != upload.key
@@ -53,7 +54,7 @@ def test_a_token_of_another_camera_is_forbidden(fakes: Fakes) -> None:
     token = issue_device_token(fakes.door, Owner(), "back-door")
     with pytest.raises(DeviceTokenInvalid):
         request_frame_upload(fakes.door, "front-door", token, START)
-    assert fakes.uploads.granted == []
+    assert fakes.upload_grants.granted == []
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_a_device_over_its_limit_is_rate_limited_until_the_next_minute(fakes: Fa
     with pytest.raises(RateLimited) as refused:
         request_frame_upload(door, "front-door", token, fakes.clock.now())
     assert refused.value.retry_after == 45
-    assert len(fakes.uploads.granted) == 2
+    assert len(fakes.upload_grants.granted) == 2
     request_frame_upload(door, "front-door", other, fakes.clock.now())  # its own count
     fakes.clock.advance(seconds=45)
     request_frame_upload(door, "front-door", token, fakes.clock.now())
@@ -106,3 +107,9 @@ def test_forged_requests_do_not_spend_a_device_allowance(fakes: Fakes) -> None:
         with pytest.raises(DeviceTokenInvalid):
             request_frame_upload(door, "front-door", token + "x", START)
     request_frame_upload(door, "front-door", token, START)
+
+
+def test_the_frame_size_setting_stays_within_what_rekognition_reads() -> None:
+    assert Settings.from_env({"SMARTDOOR_FRAME_MAX_BYTES": "5242880"}).policy().frame_max_bytes == 5242880
+    with pytest.raises(ValueError, match="SMARTDOOR_FRAME_MAX_BYTES='5242881'"):
+        Settings.from_env({"SMARTDOOR_FRAME_MAX_BYTES": "5242881"})

@@ -1,4 +1,4 @@
-"""The FrameUploads port on S3 (moto server): a presigned POST that a device's form can use as it is.
+"""The UploadGrants port on S3 (moto server): a presigned POST that a device's form can use as it is.
 
 moto 5.2 stores whatever a POST form names and checks none of the policy's conditions (key, size, content
 type, expiry), so against moto only the upload itself is tested; the conditions S3 enforces are read back
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from smartdoor.adapters.aws.s3_frame_uploads import S3FrameUploads
+from smartdoor.adapters.aws.s3_upload_grants import S3UploadGrants
 from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.bootstrap import build_aws
@@ -38,9 +38,9 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def uploads(aws: Aws, now: datetime) -> S3FrameUploads:
+def uploads(aws: Aws, now: datetime) -> S3UploadGrants:
     aws.s3().create_bucket(Bucket=BUCKET)
-    return S3FrameUploads(aws.s3(), BUCKET, ManualClock(now))
+    return S3UploadGrants(aws.s3(), BUCKET, ManualClock(now))
 
 
 def _policy(fields: dict[str, str]) -> dict[str, object]:
@@ -53,7 +53,7 @@ def _expiration(policy: dict[str, object]) -> datetime:
 
 
 def test_a_device_posts_its_frame_with_the_fields_as_they_are(
-    aws: Aws, uploads: S3FrameUploads, now: datetime
+    aws: Aws, uploads: S3UploadGrants, now: datetime
 ) -> None:
     key = frame_key("front-door", now, "0f1e2d3c4b5a6978")
     url, fields = uploads.grant(key, 1024, now + timedelta(seconds=60))
@@ -68,7 +68,7 @@ def test_a_device_posts_its_frame_with_the_fields_as_they_are(
 
 
 def test_the_signed_policy_holds_exactly_this_key_size_type_and_expiry(
-    uploads: S3FrameUploads, now: datetime
+    uploads: S3UploadGrants, now: datetime
 ) -> None:
     key = frame_key("front-door", now, "0f1e2d3c4b5a6978")
     _, fields = uploads.grant(key, 2048, now + timedelta(seconds=60))
@@ -87,7 +87,7 @@ def test_the_signed_policy_holds_exactly_this_key_size_type_and_expiry(
 
 
 def test_a_grant_asked_for_after_its_expiry_is_already_expired(
-    uploads: S3FrameUploads, now: datetime
+    uploads: S3UploadGrants, now: datetime
 ) -> None:
     key = frame_key("front-door", now, "0f1e2d3c4b5a6978")
     _, fields = uploads.grant(key, 2048, now - timedelta(seconds=5))

@@ -1,4 +1,4 @@
-"""The FrameUploads port on S3: a presigned POST for one frame's key in the photo bucket.
+"""The UploadGrants port on S3: a presigned POST for one frame's key in the photo bucket.
 
 The POST policy is the grant: S3 refuses a form whose key, size or content type differs from the policy's
 conditions, or that arrives after its expiry. It is signed with the caller's credentials (the resolvers
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 CONTENT_TYPE = "image/jpeg"
 
 
-class S3FrameUploads:
+class S3UploadGrants:
     """The client must sign with SigV4 (``client_config(signature_version="s3v4")``); signing is local, so
     a grant makes no call to S3."""
 

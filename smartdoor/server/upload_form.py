@@ -19,7 +19,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from smartdoor.adapters.local.frame_uploads import UploadRefused, verify_upload
+from smartdoor.adapters.local.upload_grants import UploadRefused, verify_upload
 from smartdoor.bootstrap import LocalDoor
 from smartdoor.domain.errors import BadFaceEvent, StorageUnavailable
 from smartdoor.domain.frame_keys import parse_frame_key

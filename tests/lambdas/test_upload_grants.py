@@ -33,7 +33,7 @@ def _request(token: str, camera: str = "front-door", taken: object = TAKEN) -> o
 def test_the_owner_issues_a_token_and_the_device_gets_a_grant(fakes: Fakes) -> None:
     answer = _request(_token())
     assert isinstance(answer, dict)
-    key = fakes.uploads.granted[0][0]
+    key = fakes.upload_grants.granted[0][0]
     assert key.startswith("frames/front-door/1795435198500-")
     assert answer == {
         "url": "https://uploads.example/frames",
@@ -60,7 +60,7 @@ def test_a_forged_token_is_forbidden(fakes: Fakes, forged: str) -> None:
         "Mutation.requestFrameUpload.api_key", cameraId="front-door", deviceToken=forged, takenAt=TAKEN
     )
     assert refusal(event)[0] == "FORBIDDEN"
-    assert fakes.uploads.granted == []
+    assert fakes.upload_grants.granted == []
 
 
 def test_a_token_of_another_camera_is_forbidden(fakes: Fakes) -> None:

@@ -35,7 +35,7 @@ def _signature(key: str, expires: str, max_bytes: str, secret: bytes) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-class LocalFrameUploads:
+class LocalUploadGrants:
     def __init__(self, base_url: str, secret: bytes) -> None:
         self._url = base_url.rstrip("/") + "/frames"
         self._secret = secret

@@ -7,7 +7,7 @@ from datetime import datetime
 
 
 @dataclass
-class MemoryFrameUploads:
+class MemoryUploadGrants:
     url: str = "https://uploads.example/frames"
     granted: list[tuple[str, int, datetime]] = field(default_factory=list)  # (key, max bytes, expires at)
 
