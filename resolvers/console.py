@@ -8,7 +8,7 @@ from resolvers.calls import door, new_router, optional_int, optional_text, the_c
 from smartdoor.api_shapes import Shape, event_shape, sighting_shape, visitor_shape
 from smartdoor.domain.errors import InvalidInput
 from smartdoor.domain.model import SightingStatus
-from smartdoor.services import console
+from smartdoor.services import console, frame_uploads
 from smartdoor.services.authorization import acting_as
 
 router = new_router()
@@ -71,3 +71,8 @@ def door_events(limit: object = None, nextToken: object = None) -> Shape:
 @router.resolver(type_name="Mutation", field_name="forgetVisitor")
 def forget_visitor(id: str) -> str:
     return console.forget_visitor(door(), the_caller(router).actor, id).id
+
+
+@router.resolver(type_name="Mutation", field_name="issueDeviceToken")
+def issue_device_token(cameraId: str) -> str:
+    return frame_uploads.issue_device_token(door(), the_caller(router).actor, cameraId)

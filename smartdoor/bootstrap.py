@@ -113,6 +113,7 @@ def build_local(
     from smartdoor.adapters.local.sqlite_registrations import SqliteRegistrations
     from smartdoor.adapters.local.sqlite_sightings import SqliteSightings
     from smartdoor.adapters.local.sqlite_visitors import SqliteVisitors
+    from smartdoor.adapters.local.upload_grants import LocalUploadGrants
     from smartdoor.adapters.system import SystemClock, UuidIds
 
     clock = clock or SystemClock()
@@ -158,6 +159,7 @@ def build_local(
             database, sightings, visitors, owners, passcodes, throttle, outbox, claims
         ),
         new_sightings=SqliteNewSightings(database, sightings, outbox),
+        upload_grants=LocalUploadGrants(settings.base_url, secret_key),
     )
     worker = None
     if settings.smtp_url and primary:
@@ -271,6 +273,7 @@ def build_aws(
     from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
     from smartdoor.adapters.aws.s3_frames import S3FrameUploads
     from smartdoor.adapters.aws.s3_photos import S3PhotoStore
+    from smartdoor.adapters.aws.s3_upload_grants import S3UploadGrants
     from smartdoor.adapters.aws.secret_key import read_hmac_key
     from smartdoor.adapters.system import SystemClock, UuidIds
     from smartdoor.config import parse_streams
@@ -319,6 +322,7 @@ def build_aws(
         new_sightings=DynamoNewSightings(db, outbox, settings.table_sightings),
         frame_search=faces,  # the frame path: DetectFaces, then SearchFacesByImage per face
         uploads=S3FrameUploads(aws.s3, settings.photo_bucket),
+        upload_grants=S3UploadGrants(aws.s3, settings.photo_bucket, clock),
     )
 
 

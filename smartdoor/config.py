@@ -18,6 +18,7 @@ from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.domain.policy import DoorPolicy, SmsLimit
 
 PREFIX = "SMARTDOOR_"
+MAX_FRAME_UPLOAD_BYTES = 5 * 1024 * 1024  # Rekognition takes no larger image, so the frame path none either
 
 
 def _seconds(low: float, high: float) -> Callable[[str], float]:
@@ -34,6 +35,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _frame_bytes(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_FRAME_UPLOAD_BYTES:
+        raise ValueError(f"must be from 1 to {MAX_FRAME_UPLOAD_BYTES} bytes (Rekognition's image limit)")
     return value
 
 
@@ -137,6 +145,17 @@ class Settings:
         _seconds(10, 7 * 86400),
         "A streamed face record older than this is put in the timeline as seen late; nothing is sent.",
     )
+    frame_max_bytes: int = _setting(
+        2 * 1024 * 1024,
+        _frame_bytes,
+        "Largest JPEG a door device may upload as one frame (bytes, at most 5242880: Rekognition's limit).",
+    )
+    frame_grant_lifetime_seconds: float = _setting(
+        60.0, _seconds(5, 3600), "How long a door device's one-frame upload grant works."
+    )
+    device_frames_per_minute: int = _setting(
+        30, _positive_int, "Upload grants one door device (one device token) may ask for per minute."
+    )
     trusted_proxies: str = _setting(
         "", _proxies, "Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed."
     )
@@ -210,6 +229,9 @@ class Settings:
             address_lockout=self._lockout(self.lockout_address_free_failures),
             failure_budget_per_minute=self.failure_budget_per_minute,
             face_event_max_age=timedelta(seconds=self.face_event_max_age_seconds),
+            frame_max_bytes=self.frame_max_bytes,
+            frame_grant_lifetime=timedelta(seconds=self.frame_grant_lifetime_seconds),
+            device_frames_per_minute=self.device_frames_per_minute,
             sms_limits=(
                 SmsLimit(self.sms_per_minute, timedelta(minutes=1)),
                 SmsLimit(self.sms_per_10_minutes, timedelta(minutes=10)),

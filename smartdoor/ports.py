@@ -327,3 +327,13 @@ class NewSightings(Protocol):
         all or nothing: one SQLite transaction, one DynamoDB TransactWriteItems. So the owner is told exactly
         when the sighting exists; the console push comes after commit (the console refetches)."""
         ...
+
+
+class UploadGrants(Protocol):
+    """One-frame upload grants for door devices: the device sends the frame straight to storage (an S3
+    presigned POST on AWS, the local server's /frames locally), never through the API."""
+
+    def grant(self, key: str, max_bytes: int, expires_at: datetime) -> tuple[str, dict[str, str]]:
+        """The URL to POST a multipart form to and the form fields that let exactly ``key`` be written,
+        1..``max_bytes`` of image/jpeg, until ``expires_at``. Signed, not stored: nothing to make atomic."""
+        ...

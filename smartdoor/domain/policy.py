@@ -46,6 +46,10 @@ class DoorPolicy:
     # A streamed face event older than this (its frame's time against now) is recorded, not acted on: no
     # SMS or email for a visit that ended minutes ago. Rekognition's records arrive 34-282 s after the frame.
     face_event_max_age: timedelta = timedelta(seconds=300)
+    # A door device's upload grant: one frame of at most this size, for this long, so many a minute.
+    frame_max_bytes: int = 2 * 1024 * 1024
+    frame_grant_lifetime: timedelta = timedelta(seconds=60)
+    device_frames_per_minute: int = 30
 
     def __post_init__(self) -> None:
         if not timedelta(0) < self.otp_lifetime <= MAX_LIFETIME:

@@ -52,6 +52,31 @@ def _enroll(args: argparse.Namespace, settings: Settings) -> int:
         door.close()
 
 
+def _device_token(args: argparse.Namespace, settings: Settings) -> int:
+    from smartdoor.adapters.local.data_folder import DataFolderUnusable
+    from smartdoor.bootstrap import build_local
+    from smartdoor.domain.errors import InvalidInput
+    from smartdoor.services.authorization import Owner
+    from smartdoor.services.frame_uploads import issue_device_token
+
+    if args.data_dir:
+        settings = replace(settings, data_dir=args.data_dir)
+    try:
+        door = build_local(settings, primary=False, beside_server=True)
+    except DataFolderUnusable as exc:
+        print(f"smartdoor: {exc}", file=sys.stderr)
+        return EXIT_DATA_FOLDER
+    try:
+        # Whoever can read the data folder holds the door's key, so is the owner here.
+        print(issue_device_token(door.door, Owner(), args.camera_id))
+    except InvalidInput as exc:
+        print(f"smartdoor: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        door.close()
+    return 0
+
+
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
     data_dir = args.data_dir or settings.data_dir
     token_file = Path(data_dir) / "owner-token"
@@ -106,6 +131,14 @@ def parser() -> argparse.ArgumentParser:
     enroll.add_argument("--phone", required=True, help="international format, e.g. +12065550100")
     enroll.add_argument("--data-dir", type=Path, help="data folder (default ./smartdoor-data)")
     enroll.add_argument("photos", nargs="+", help="photos with exactly one face each")
+    token = commands.add_parser(
+        "device-token",
+        help="print a door device's token for one camera of this data folder's door",
+        description="Print a door device's token for one camera (its only credential: keep it secret)."
+        " Every token stops working when the data folder's secret-key is replaced.",
+    )
+    token.add_argument("camera_id", metavar="CAMERA_ID", help="the camera the device's frames are of")
+    token.add_argument("--data-dir", type=Path, help="data folder (default ./smartdoor-data)")
     replay = commands.add_parser("replay", help="send recorded face events to a running server")
     replay.add_argument("events", nargs="+", help="JSON files, each one face-search record")
     replay.add_argument("--server", default="http://127.0.0.1:8000")
@@ -136,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "device":
         device_command.quiet_http_logs()
         return device_command.run(args, os.environ)
+    if args.command == "device-token":
+        return _device_token(args, settings)
     return _replay(args, settings)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import suppress
@@ -27,7 +28,7 @@ from smartdoor.domain.visitor_details import dialled_as
 from smartdoor.server import graphql_types as gql
 from smartdoor.server.context import RequestContext
 from smartdoor.server.errors import domain_errors, to_graphql_error
-from smartdoor.services import access, console, decisions
+from smartdoor.services import access, console, decisions, frame_uploads
 from smartdoor.services.authorization import Actor, acting_as, require_owner
 
 Ctx = Info[RequestContext, None]
@@ -197,6 +198,29 @@ class Mutation:
     def forget_visitor(self, info: Ctx, id: strawberry.ID) -> strawberry.ID:
         ctx = info.context
         return strawberry.ID(console.forget_visitor(ctx.app.door, ctx.actor, str(id)).id)
+
+    @strawberry.mutation
+    @domain_errors
+    def request_frame_upload(
+        self, info: Ctx, camera_id: str, device_token: str, taken_at: gql.AWSDateTime
+    ) -> gql.FrameUpload:
+        """Public like the door page: the device token is the credential, checked by the use case."""
+        ctx = info.context
+        upload = frame_uploads.request_frame_upload(ctx.app.door, camera_id, device_token, taken_at)
+        return gql.FrameUpload(
+            url=gql.AWSURL(upload.url),
+            fields=gql.AWSJSON(json.dumps(upload.fields, sort_keys=True)),
+            key=upload.key,
+            expires_at=_when(upload.expires_at),
+            max_bytes=upload.max_bytes,
+        )
+
+    @strawberry.mutation
+    @domain_errors
+    def issue_device_token(self, info: Ctx, camera_id: str) -> str:
+        """Owner only (the bearer token); the token is shown once and nothing stores it."""
+        ctx = info.context
+        return frame_uploads.issue_device_token(ctx.app.door, ctx.actor, camera_id)
 
     @strawberry.mutation
     @domain_errors

@@ -15,6 +15,7 @@ from smartdoor.domain import model
 AWSDateTime = NewType("AWSDateTime", datetime)
 AWSPhone = NewType("AWSPhone", str)
 AWSURL = NewType("AWSURL", str)
+AWSJSON = NewType("AWSJSON", str)  # the JSON text itself, as AppSync sends an AWSJSON value
 
 # AppSync's scalars, declared for strawberry (StrawberryConfig.scalar_map keeps mypy happy).
 # The core validates phone numbers (clean_phone_number) so the error can say how to fix one.
@@ -22,6 +23,7 @@ AWS_SCALARS: dict[object, ScalarDefinition] = {
     AWSDateTime: strawberry.scalar(name="AWSDateTime", serialize=format_datetime, parse_value=parse_datetime),
     AWSPhone: strawberry.scalar(name="AWSPhone", serialize=str, parse_value=str),
     AWSURL: strawberry.scalar(name="AWSURL", serialize=str, parse_value=str),
+    AWSJSON: strawberry.scalar(name="AWSJSON", serialize=str, parse_value=str),
 }
 
 
@@ -128,6 +130,22 @@ class ValidateOtpResult:
 class Registration:
     visitor: Visitor
     passcode_sent: bool
+
+
+@strawberry.type(
+    description="A one-frame upload grant: POST a multipart form to url with every field of fields, then the"
+    " JPEG as `file`."
+)
+class FrameUpload:
+    url: AWSURL
+    fields: AWSJSON = strawberry.field(
+        description="Form fields to send as they are: a JSON object of strings."
+    )
+    key: str = strawberry.field(
+        description="The frame's object key (frames/<camera>/<taken-at ms>-<id>.jpg)."
+    )
+    expires_at: AWSDateTime
+    max_bytes: int
 
 
 @strawberry.input

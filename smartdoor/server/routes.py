@@ -20,6 +20,7 @@ from smartdoor.domain.errors import BadFaceEvent, BadJson, StorageUnavailable
 from smartdoor.edges.face_records import decode_face_record
 from smartdoor.server import device_cookie
 from smartdoor.server.context import bearer_token, is_owner_token
+from smartdoor.server.upload_form import frame_upload, is_upload_form
 from smartdoor.services.sightings import record_face_event
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
@@ -161,7 +162,10 @@ async def face_events(request: Request) -> Response:
 
 async def frames(request: Request) -> Response:
     """A JPEG frame from the browser camera page or a script, analysed like a camera's. Owner only: a
-    stranger's frames could otherwise flood the owner with made-up visitors."""
+    stranger's frames could otherwise flood the owner with made-up visitors. A multipart form is a door
+    device's upload with its grant instead (upload_form.py): the grant is its credential."""
+    if is_upload_form(request):
+        return await frame_upload(request)
     if not _owner(request):
         return _error(401, "Frames are the owner's: send Authorization: Bearer <owner token>.")
     vision = request.app.state.vision

@@ -42,6 +42,7 @@ class Door:
     # itself (the local dlib workers); the frame use case refuses to run there.
     frame_search: ports.FrameSearch | None = None
     uploads: ports.FrameUploads | None = None
+    upload_grants: ports.UploadGrants | None = None  # door devices' frame grants; None: it takes none
 
     def record(
         self,

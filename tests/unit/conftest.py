@@ -25,6 +25,7 @@ from smartdoor.adapters.memory.stores import (
     MemoryThrottle,
     MemoryVisitors,
 )
+from smartdoor.adapters.memory.upload_grants import MemoryUploadGrants
 from smartdoor.domain.policy import DoorPolicy
 from smartdoor.services.context import Door
 
@@ -49,6 +50,7 @@ class Fakes:
     sms: MemorySms
     publisher: MemoryPublisher
     events: MemoryEventLog
+    upload_grants: MemoryUploadGrants
 
 
 def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None) -> Fakes:
@@ -69,6 +71,7 @@ def make_fakes(codes: list[str] | None = None, policy: DoorPolicy | None = None)
         "sms": sms,
         "publisher": MemoryPublisher(),
         "events": MemoryEventLog(),
+        "upload_grants": MemoryUploadGrants(),
     }
     claims = MemoryClaims()
     door = Door(

@@ -31,7 +31,7 @@ from smartdoor.server.graphql_api import build_schema as build_strawberry_schema
 pytestmark = pytest.mark.unit
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schema.graphql"
-AWS_SCALARS = ("AWSDateTime", "AWSPhone", "AWSURL")
+AWS_SCALARS = ("AWSDateTime", "AWSPhone", "AWSURL", "AWSJSON")
 _TYPE_AND_FIELD = [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION]
 
 
