@@ -148,6 +148,10 @@ def _grant(data: Any) -> FrameUpload:
     return FrameUpload(str(data["url"]), dict(fields), str(data["key"]), expires, int(data["maxBytes"]))
 
 
+# The codes that say this request will never be granted as it is (smartdoor/error_codes.py): drop the frame.
+REFUSALS = frozenset({"BAD_USER_INPUT", "BAD_REQUEST", "NOT_FOUND", "CONFLICT"})
+
+
 def _error(error: dict[str, Any]) -> Exception:
     """By the local server's extensions.code or AppSync's errorType: the same codes (resolvers/errors.py)."""
     extensions = error.get("extensions") if isinstance(error.get("extensions"), dict) else {}
@@ -157,8 +161,9 @@ def _error(error: dict[str, Any]) -> Exception:
         return DeviceForbidden("the API refused the device token")
     if code == "RATE_LIMITED":
         return UploadUnavailable("rate limited", _retry_after(error, extensions or {}, message))
-    if code == "BAD_INPUT":
-        field = (extensions or {}).get("field")
+    if code in REFUSALS:
+        info = error.get("errorInfo") if isinstance(error.get("errorInfo"), dict) else {}
+        field = (extensions or {}).get("field") or (info or {}).get("field")
         return UploadRefused(f"the API refused the request ({field or 'bad input'}): {message}")
     return UploadUnavailable(f"the API answered {code or 'an error'}: {message}")
 

@@ -155,10 +155,24 @@ def test_a_refused_upload_is_not_retried(
     assert "sent 0, refused 1" in capsys.readouterr().out.splitlines()[-1]
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {
+            "message": "takenAt is too far from now",
+            "extensions": {"code": "BAD_USER_INPUT", "field": "takenAt"},
+        },
+        {
+            "errorType": "BAD_USER_INPUT",
+            "errorInfo": {"field": "takenAt"},
+            "message": "takenAt is too far from now",
+        },
+    ],
+    ids=["local", "appsync"],
+)
 def test_a_grant_refused_as_bad_input_is_not_retried(
-    server: FrameUploadServer, one_face_clip: Path, capsys: pytest.CaptureFixture[str]
+    server: FrameUploadServer, one_face_clip: Path, capsys: pytest.CaptureFixture[str], bad: dict[str, object]
 ) -> None:
-    bad = {"message": "takenAt is too far from now", "extensions": {"code": "BAD_INPUT", "field": "takenAt"}}
     server.graphql_script = [{"data": None, "errors": [bad]}]
     assert run(server, one_face_clip) == 0
     assert (len(server.graphql_requests), len(server.upload_attempts)) == (1, 0)
