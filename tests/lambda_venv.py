@@ -15,7 +15,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from smartdoor_cdk.lambda_assets import REPO, _cache_root
+from smartdoor_cdk.lambda_assets import REPO, cache_root
 
 VENV_TIMEOUT_S = 300
 
@@ -29,7 +29,7 @@ def boto3_requirement() -> str:
 def clean_venv() -> Path:
     """The interpreter of a cached venv with boto3 alone, made on first use."""
     spec = boto3_requirement()
-    folder = _cache_root() / f"venv-{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
+    folder = cache_root() / f"venv-{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
     python = folder / "bin" / "python"
     if python.exists():
         return python

@@ -112,7 +112,7 @@ def wheels(python: str = LAMBDA_PYTHON) -> Path:
     Resolved first, then installed one exact pin at a time without dependencies, so that nothing a package
     pulls in (gql's botocore extra, say) can bring the runtime's packages back."""
     wanted = requirements()
-    folder = _cache_root() / f"wheels-{_digest([_LAYOUT, python, PLATFORM, *wanted, *PRUNED])}"
+    folder = cache_root() / f"wheels-{_digest([_LAYOUT, python, PLATFORM, *wanted, *PRUNED])}"
     if folder.is_dir():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -167,10 +167,8 @@ def _pip(args: list[str], python: str) -> None:
     subprocess.run(command, check=True, timeout=600, stdin=subprocess.DEVNULL)  # noqa: S603
 
 
-def _cache_root() -> Path:
-    configured = os.environ.get("SMARTDOOR_LAMBDA_CACHE")
-    if configured:
-        return Path(configured)
+def cache_root() -> Path:
+    """Where the wheels and the clean venv of the tests are kept between builds."""
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "smartdoor" / "lambda"
 
 
