@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import phonenumbers
-
 from smartdoor.domain.errors import InvalidInput
 
 MAX_NAME_LENGTH = 80  # code points; at most 4 UTF-8 bytes each, far inside every store's and SMS's limits
@@ -87,6 +85,10 @@ def clean_phone_number(raw: str) -> str:
             "phoneNumber",
             f"Use only digits, spaces and dashes after the +, in international format, {_PHONE_HINT}.",
         )
+    # Imported here, not at the top: libphonenumber's tables take ~40 ms to load, which every Lambda cold
+    # start would pay, while only a registration or a visitor's page ever reads a number.
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:
@@ -104,6 +106,8 @@ def clean_phone_number(raw: str) -> str:
 
 def dialled_as(e164: str) -> str:
     """The stored number grouped as people read it (+44 20 7946 0958): what the owner checks before an SMS."""
+    import phonenumbers  # see clean_phone_number: loaded on first use
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
