@@ -171,6 +171,15 @@ class Settings:
     appsync_endpoint: str = _setting(
         "", str, "AWS only: the AppSync GraphQL endpoint the live console's new sightings are published to."
     )
+    photo_attempts: int = _setting(
+        5,
+        _positive_int,
+        "AWS only: fetches of a frame Kinesis Video had no media for yet, the first included; then the"
+        " owner's email goes without the photo.",
+    )
+    photo_retry_seconds: float = _setting(
+        20.0, _seconds(1, 300), "AWS only: how long after a fetch found no media the frame is fetched again."
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -210,6 +219,8 @@ class Settings:
             address_lockout=self._lockout(self.lockout_address_free_failures),
             failure_budget_per_minute=self.failure_budget_per_minute,
             face_event_max_age=timedelta(seconds=self.face_event_max_age_seconds),
+            photo_retry_interval=timedelta(seconds=self.photo_retry_seconds),
+            photo_attempts=self.photo_attempts,
             sms_limits=(
                 SmsLimit(self.sms_per_minute, timedelta(minutes=1)),
                 SmsLimit(self.sms_per_10_minutes, timedelta(minutes=10)),

@@ -46,6 +46,12 @@ class DoorPolicy:
     # A streamed face event older than this (its frame's time against now) is recorded, not acted on: no
     # SMS or email for a visit that ended minutes ago. Rekognition's records arrive 34-282 s after the frame.
     face_event_max_age: timedelta = timedelta(seconds=300)
+    # A frame Kinesis Video has no media for yet is fetched again this often, this many times in all (the
+    # first fetch, when the event is handled, included); then the owner's email goes without the photo.
+    photo_retry_interval: timedelta = timedelta(seconds=20)
+    photo_attempts: int = 5
+    # A retry runner holds a task this long: far longer than GetImages, IndexFaces and two S3 puts.
+    photo_retry_lease: timedelta = timedelta(seconds=60)
 
     def __post_init__(self) -> None:
         if not timedelta(0) < self.otp_lifetime <= MAX_LIFETIME:

@@ -38,6 +38,9 @@ class Door:
     events: ports.EventLog
     registrations: ports.Registrations
     new_sightings: ports.NewSightings  # a stranger's sighting with the owner's email, as one unit
+    # Where a frame can arrive after its event (Kinesis Video): sightings made before it, filled by a retry.
+    # None where the edge brings the frame (the local camera).
+    awaited_photos: ports.AwaitedPhotos | None = None
 
     def record(
         self,
