@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from smartdoor.domain.awaited_faces import awaiting_face_id
 from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.links import LinkGrant, sign_link
 from smartdoor.domain.message_keys import sighting_email_key
@@ -173,11 +174,6 @@ def _new_face(
     log.info("new face at %s: sighting %s", event.camera_id, sighting_id)
     door.publisher.publish(sighting)  # after commit: not a guarantee, the console refetches
     return sighting
-
-
-def awaiting_face_id(sighting_id: str) -> str:
-    """The face id of a sighting whose face could not be indexed yet (no frame): no face index's id."""
-    return f"awaiting:{sighting_id}"
 
 
 def _photo_less_face(

@@ -8,6 +8,8 @@ the stream handler decodes it.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import threading
 from dataclasses import dataclass, replace
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import stream_handler
 from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
 from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
@@ -27,12 +30,12 @@ from smartdoor.adapters.memory.served_kinesis_video import (
 )
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
 from smartdoor.config import Settings
+from smartdoor.domain.awaited_faces import awaiting_face_id
 from smartdoor.domain.model import FaceEvent, FaceOwner, Sighting
 from smartdoor.edges.face_records import decode_face_json
 from smartdoor.services.awaited_photos import Retry, retry_awaited_photos
 from smartdoor.services.context import Door
 from smartdoor.services.messages import PHOTO_CID
-from smartdoor.services.sightings import awaiting_face_id
 from smartdoor.services.streamed_faces import record_streamed_face_event
 from stream_handler import photo_retry
 from stream_handler.container import set_door
@@ -261,6 +264,23 @@ def test_a_retry_whose_runner_died_is_taken_again_after_its_lease(cloud: Cloud) 
     c.clock.advance(seconds=POLICY.photo_retry_lease.total_seconds())
     assert c.retry() == [Retry.FILLED]
     assert_photos_stored(c, sighting.id)
+
+
+def test_the_stream_handler_fails_no_record_for_a_frame_not_in_kinesis_video_yet(cloud: Cloud) -> None:
+    c = cloud
+    kinesis_event = json.loads((RECORD.parent / "kinesis_event_faces.json").read_text())
+    record = kinesis_event["Records"][0]
+    record["kinesis"]["data"] = base64.b64encode(RECORD.read_bytes()).decode()
+    set_door(c.door)
+    try:
+        answer = stream_handler.handler({"Records": [record]}, None)
+    finally:
+        set_door(None)
+    assert answer == {"batchItemFailures": []}  # the shard goes on; the photo comes with the retry
+    [sighting] = c.sightings()
+    assert sighting.photo is None
+    assert c.door.awaited_photos is not None
+    assert c.door.awaited_photos.due(c.clock.now() + POLICY.photo_retry_interval, 10) == [sighting.id]
 
 
 def test_the_photo_retry_lambda_runs_the_due_retries(cloud: Cloud) -> None:
