@@ -33,6 +33,7 @@ class Retry(enum.Enum):
     LATER = "later"  # no frame yet: due again after the interval
     FILLED = "filled"
     GAVE_UP = "gave up"
+    FAILED = "failed"  # storage or the face index failed: taken again once the claim's lease ends
 
 
 def retry_awaited_photos(door: Door, runner: str) -> list[Retry]:
@@ -40,10 +41,15 @@ def retry_awaited_photos(door: Door, runner: str) -> list[Retry]:
     awaited = door.awaited_photos
     if awaited is None:
         return []
-    return [
-        retry_photo(door, awaited, sighting_id, runner)
-        for sighting_id in awaited.due(door.clock.now(), BATCH)
-    ]
+    outcomes = []
+    for sighting_id in awaited.due(door.clock.now(), BATCH):
+        try:
+            outcomes.append(retry_photo(door, awaited, sighting_id, runner))
+        except StorageUnavailable:
+            # Its claim lapses with the lease and a later run takes it again; the others go on now.
+            log.exception("the photo retry of sighting %s failed", sighting_id)
+            outcomes.append(Retry.FAILED)
+    return outcomes
 
 
 def retry_photo(door: Door, awaited: AwaitedPhotos, sighting_id: str, runner: str) -> Retry:

@@ -213,10 +213,12 @@ def _photo_less_face(
             now + door.policy.photo_retry_interval,
         )
     except Exception:
-        if _stored_anyway(door, sighting) is False:
-            _release(door, camera_key)
-            raise
-        log.warning("storing sighting %s reported a failure, but it may be stored", sighting_id)
+        stored = _stored_anyway(door, sighting)
+        if stored is not True:
+            if stored is False:
+                _release(door, camera_key)  # so the stream's retry of this record can make it
+            raise  # unknown: the camera claim stays, so a retry cannot make a second one
+        log.warning("storing sighting %s reported a failure, but it was stored", sighting_id)
     door.record(DoorEventKind.NEW_FACE, sighting_id=sighting_id, camera_id=event.camera_id)
     log.info("new face at %s: sighting %s, its photo to be fetched", event.camera_id, sighting_id)
     door.publisher.publish(sighting)

@@ -4,14 +4,15 @@ sighting whose face never came."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from smartdoor.adapters.memory.awaited_photos import MemoryAwaitedPhotos
 from smartdoor.adapters.memory.stores import MemoryFrames
-from smartdoor.domain.errors import Conflict
-from smartdoor.domain.model import AccessDecision, FaceOwner, SightingStatus
+from smartdoor.domain.errors import Conflict, StorageUnavailable
+from smartdoor.domain.model import AccessDecision, Email, FaceOwner, Sighting, SightingStatus
+from smartdoor.ports import FilledPhoto, PhotoTask
 from smartdoor.services.authorization import Owner
 from smartdoor.services.awaited_photos import Retry, retry_awaited_photos
 from smartdoor.services.decisions import approve_visitor, register_visitor
@@ -82,3 +83,71 @@ def test_a_sighting_whose_face_never_came_cannot_be_registered_but_can_be_turned
     assert fakes.visitors.list(10, None).items == ()
     denied = approve_visitor(fakes.door, Owner(), sighting.id, AccessDecision.DENY)
     assert denied.status is SightingStatus.DENIED
+
+
+class FailingOpen(MemoryAwaitedPhotos):
+    """Refuses the unit, as a DynamoDB transaction that did not commit (or whose answer was lost)."""
+
+    def open(self, sighting: Sighting, email: Email, task: PhotoTask, due_at: datetime) -> None:
+        raise StorageUnavailable("DynamoDB is down")
+
+
+def test_a_photo_less_sighting_that_was_not_stored_leaves_the_camera_free_for_the_event_s_retry(
+    fakes: Fakes,
+) -> None:
+    event = unknown_face(START - timedelta(seconds=40))
+    working = fakes.door
+    fakes.door = replace(working, awaited_photos=FailingOpen(fakes.sightings, fakes.owners, fakes.mailer))
+    with pytest.raises(StorageUnavailable):
+        record_face_event(fakes.door, event)
+    assert fakes.sightings.items == {}
+    [sighting] = record_face_event(working, event)  # the stream's retry of the record
+    assert sighting.photo is None
+
+
+def test_a_photo_less_sighting_that_may_be_stored_fails_the_event_without_announcing_it(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = unknown_face(START - timedelta(seconds=40))
+    fakes.door = replace(fakes.door, awaited_photos=FailingOpen(fakes.sightings, fakes.owners, fakes.mailer))
+
+    def unreadable(sighting_id: str) -> Sighting | None:
+        raise StorageUnavailable("DynamoDB is down")
+
+    monkeypatch.setattr(fakes.sightings, "get", unreadable)
+    with pytest.raises(StorageUnavailable):
+        record_face_event(fakes.door, event)
+    assert fakes.publisher.published == []  # not told of a sighting nobody knows was made
+
+
+class FailingFillOf(MemoryAwaitedPhotos):
+    """A fill that fails for one sighting (its transaction refused by a storage outage), once."""
+
+    failing: str | None = None
+
+    def fill(self, sighting_id: str, runner: str, filled: FilledPhoto) -> bool:
+        if sighting_id == self.failing:
+            self.failing = None
+            raise StorageUnavailable("DynamoDB is down")
+        return super().fill(sighting_id, runner, filled)
+
+
+def test_one_task_that_fails_leaves_the_others_filled_and_is_taken_again_after_its_lease(
+    fakes: Fakes,
+) -> None:
+    awaited = FailingFillOf(fakes.sightings, fakes.owners, fakes.mailer)
+    fakes.door = replace(fakes.door, awaited_photos=awaited)
+    at = START - timedelta(seconds=40)
+    [first] = record_face_event(fakes.door, unknown_face(at, camera="front-door"))
+    [second] = record_face_event(fakes.door, unknown_face(at, camera="garden"))
+    for camera in ("front-door", "garden"):
+        frames(fakes).frames[(camera, at)] = FRAME
+    awaited.failing = first.id
+    assert next_try(fakes) == [Retry.FAILED, Retry.FILLED]
+    assert [e.key for e in fakes.mailer.sent] == [f"email:sighting:{second.id}"]
+    assert fakes.faces.descriptors.keys() == {
+        fakes.sightings.items[second.id].face_id
+    }  # the failed one's taken back
+    fakes.clock.advance(seconds=fakes.door.policy.photo_retry_lease.total_seconds())
+    assert retry_awaited_photos(fakes.door, "runner") == [Retry.FILLED]
+    assert len(fakes.mailer.sent) == 2
