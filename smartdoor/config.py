@@ -172,13 +172,13 @@ class Settings:
         "", str, "AWS only: the AppSync GraphQL endpoint the live console's new sightings are published to."
     )
     photo_attempts: int = _setting(
-        5,
+        3,
         _positive_int,
         "AWS only: fetches of a frame Kinesis Video had no media for yet, the first included; then the"
         " owner's email goes without the photo.",
     )
     photo_retry_seconds: float = _setting(
-        20.0, _seconds(1, 300), "AWS only: how long after a fetch found no media the frame is fetched again."
+        30.0, _seconds(1, 300), "AWS only: how long after a fetch found no media the frame is fetched again."
     )
 
     @classmethod

@@ -48,8 +48,8 @@ class DoorPolicy:
     face_event_max_age: timedelta = timedelta(seconds=300)
     # A frame Kinesis Video has no media for yet is fetched again this often, this many times in all (the
     # first fetch, when the event is handled, included); then the owner's email goes without the photo.
-    photo_retry_interval: timedelta = timedelta(seconds=20)
-    photo_attempts: int = 5
+    photo_retry_interval: timedelta = timedelta(seconds=30)
+    photo_attempts: int = 3
     # A retry runner holds a task this long: far longer than GetImages, IndexFaces and two S3 puts.
     photo_retry_lease: timedelta = timedelta(seconds=60)
 
