@@ -12,3 +12,9 @@ def awaiting_face_id(sighting_id: str) -> str:
 
 def is_awaiting_face(face_id: str) -> bool:
     return face_id.startswith(_PREFIX)
+
+
+def photo_less_camera_key(camera_id: str) -> str:
+    """The claim a camera's photo-less stranger holds, so the visit's other photo-less frames (which can
+    match nothing) make no second sighting; given back once the photo, and with it the face, is in."""
+    return f"photo-less:{camera_id}"

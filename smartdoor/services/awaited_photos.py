@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 from dataclasses import replace
 
+from smartdoor.domain.awaited_faces import photo_less_camera_key
 from smartdoor.domain.errors import FaceNotIndexed, StorageUnavailable
 from smartdoor.domain.message_keys import sighting_email_key
 from smartdoor.domain.model import DetectedFace, FaceOwner, OwnedFace
@@ -100,6 +101,8 @@ def _fill(door: Door, awaited: AwaitedPhotos, task: PhotoTask, frame: bytes, run
         _take_back(door, face)
         return Retry.BUSY
     log.info("the photo of sighting %s is filled in (try %d)", task.sighting_id, task.attempts)
+    if face is not None:
+        _free_camera(door, task.camera_id)
     done = door.sightings.get(task.sighting_id)
     if done is not None:
         door.publisher.publish(done)  # the console updates the card by id
@@ -115,6 +118,15 @@ def _indexed(door: Door, task: PhotoTask, frame: bytes) -> OwnedFace | None:
         log.warning("sighting %s: %s", task.sighting_id, exc)
         return None
     return OwnedFace(face_id, FaceOwner.sighting(task.sighting_id), door.clock.now())
+
+
+def _free_camera(door: Door, camera_id: str) -> None:
+    """The face is indexed now and the visit's next frames match it: the next photo-less face at this
+    camera is someone else. Best effort: otherwise the claim ends with the visit window."""
+    try:
+        door.claims.release(photo_less_camera_key(camera_id))
+    except StorageUnavailable:
+        log.exception("could not free camera %s for its next photo-less stranger", camera_id)
 
 
 def _take_back(door: Door, face: OwnedFace | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from smartdoor.domain.awaited_faces import awaiting_face_id
+from smartdoor.domain.awaited_faces import awaiting_face_id, photo_less_camera_key
 from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.links import LinkGrant, sign_link
 from smartdoor.domain.message_keys import sighting_email_key
@@ -184,12 +184,13 @@ def _photo_less_face(
     the photo (services/awaited_photos.py) or gives up.
 
     With no indexed face, later frames of this visit cannot match it: so one photo-less stranger per
-    camera at a time (one claim, for as long as the retries run), and the other faces meanwhile are
-    taken as more frames of that one."""
+    camera at a time (one claim, until the photo is filled or the visit window ends), and the other
+    photo-less faces meanwhile are taken as more frames of that one."""
     now = door.clock.now()
-    window = door.policy.photo_retry_interval * door.policy.photo_attempts + door.policy.photo_retry_lease
-    camera_key = f"photo-less:{event.camera_id}"
-    if not door.claims.claim(camera_key, now + window, now):
+    camera_key = photo_less_camera_key(event.camera_id)
+    # As long as one visit's frames count as one stranger: the retries end well within it, whatever the
+    # retry Lambda's schedule, and a filled photo gives the claim back.
+    if not door.claims.claim(camera_key, now + door.policy.new_face_window, now):
         log.info("a photo-less face at %s: another frame of the stranger awaiting a photo", event.camera_id)
         return None
     sighting_id = door.ids.new_id()

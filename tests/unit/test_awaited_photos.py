@@ -151,3 +151,27 @@ def test_one_task_that_fails_leaves_the_others_filled_and_is_taken_again_after_i
     fakes.clock.advance(seconds=fakes.door.policy.photo_retry_lease.total_seconds())
     assert retry_awaited_photos(fakes.door, "runner") == [Retry.FILLED]
     assert len(fakes.mailer.sent) == 2
+
+
+def test_the_camera_is_free_for_the_next_photo_less_stranger_once_the_photo_is_filled(fakes: Fakes) -> None:
+    event = unknown_face(START - timedelta(seconds=40))
+    record_face_event(fakes.door, event)
+    frames(fakes).frames[(event.camera_id, event.frame_time)] = FRAME
+    assert next_try(fakes) == [Retry.FILLED]
+    # The first one's face is indexed now, so its later frames match it; someone new is a stranger.
+    later = unknown_face(fakes.clock.now() - timedelta(seconds=5))
+    [someone] = record_face_event(fakes.door, later)
+    assert someone.photo is None
+
+
+def test_a_photo_less_stranger_stays_one_sighting_while_its_retries_run_on_a_slow_schedule(
+    fakes: Fakes,
+) -> None:
+    event = unknown_face(START - timedelta(seconds=40))
+    [first] = record_face_event(fakes.door, event)
+    for _ in range(fakes.door.policy.photo_attempts - 1):
+        fakes.clock.advance(minutes=1)  # the retry Lambda's schedule, slower than the retry interval
+        retry_awaited_photos(fakes.door, "runner")
+        later = unknown_face(fakes.clock.now() - timedelta(seconds=5))
+        assert record_face_event(fakes.door, later) == []
+    assert list(fakes.sightings.items) == [first.id]
