@@ -258,6 +258,7 @@ def build_aws(
     AppSync one); without it, a publisher that only logs, and says so. ``cropper`` cuts faces out of frames
     (Pillow by default). With SMARTDOOR_APPSYNC_ENDPOINT set and no ``publisher``, that publisher is
     AppSync's publishSighting, signed with the credentials of ``clients.session``."""
+    from smartdoor.adapters.aws.dynamo_awaited_photos import DynamoAwaitedPhotos
     from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
     from smartdoor.adapters.aws.dynamo_events import DynamoEventLog
     from smartdoor.adapters.aws.dynamo_face_owners import DynamoFaceOwners
@@ -323,6 +324,9 @@ def build_aws(
         frame_search=faces,  # the frame path: DetectFaces, then SearchFacesByImage per face
         uploads=S3FrameUploads(aws.s3, settings.photo_bucket),
         upload_grants=S3UploadGrants(aws.s3, settings.photo_bucket, clock),
+        awaited_photos=DynamoAwaitedPhotos(
+            db, clock, settings.table_sightings, settings.table_faces, settings.table_outbox
+        ),
     )
 
 

@@ -190,6 +190,15 @@ class Settings:
     appsync_endpoint: str = _setting(
         "", str, "AWS only: the AppSync GraphQL endpoint the live console's new sightings are published to."
     )
+    photo_attempts: int = _setting(
+        3,
+        _positive_int,
+        "AWS only: fetches of a frame Kinesis Video had no media for yet, the first included; then the"
+        " owner's email goes without the photo.",
+    )
+    photo_retry_seconds: float = _setting(
+        30.0, _seconds(1, 300), "AWS only: how long after a fetch found no media the frame is fetched again."
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -232,6 +241,8 @@ class Settings:
             frame_max_bytes=self.frame_max_bytes,
             frame_grant_lifetime=timedelta(seconds=self.frame_grant_lifetime_seconds),
             device_frames_per_minute=self.device_frames_per_minute,
+            photo_retry_interval=timedelta(seconds=self.photo_retry_seconds),
+            photo_attempts=self.photo_attempts,
             sms_limits=(
                 SmsLimit(self.sms_per_minute, timedelta(minutes=1)),
                 SmsLimit(self.sms_per_10_minutes, timedelta(minutes=10)),

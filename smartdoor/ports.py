@@ -337,3 +337,66 @@ class UploadGrants(Protocol):
         """The URL to POST a multipart form to and the form fields that let exactly ``key`` be written,
         1..``max_bytes`` of image/jpeg, until ``expires_at``. Signed, not stored: nothing to make atomic."""
         ...
+
+
+@dataclass(frozen=True)
+class PhotoTask:
+    """A stranger's sighting made before its frame could be had (Kinesis Video had no media yet): what a
+    retry needs to fetch the frame, index the face and send the owner's held email with the photo."""
+
+    sighting_id: str
+    camera_id: str
+    frame_time: datetime
+    box: BoundingBox
+    link_token: str  # the held email's links: the filled email keeps them, so one sighting has one link
+    attempts: int = 0  # fetches started, the one a claim starts included
+
+
+@dataclass(frozen=True)
+class FilledPhoto:
+    """What a retry that found the frame writes: the face indexed from it (None: Rekognition kept no face),
+    the photos, and the owner's email with the photo, which replaces the held one."""
+
+    face: OwnedFace | None
+    photo: Photo
+    face_photo: Photo | None
+    email: Email
+
+
+class AwaitedPhotos(Protocol):
+    """Stranger sightings waiting for their frame, each with the owner's email held until the photo is
+    filled or the retries give up. Every step is one conditional write or one transaction, and every step
+    after ``open`` only by the runner holding the task's claim.
+
+    DynamoDB: the task is the held email's outbox item (no ``unsent``, so no dispatcher sends it), found
+    through the sparse ``awaitingPhoto`` index (adapters/aws/tables.py).
+    """
+
+    def open(self, sighting: Sighting, email: Email, task: PhotoTask, due_at: datetime) -> None:
+        """Add the photo-less sighting (Conflict if its id is taken) and hold its keyed email with the task,
+        due at ``due_at``: all or nothing (one TransactWriteItems)."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Sighting ids of tasks due by ``now``, soonest first (claimed ones too: the claim decides)."""
+        ...
+
+    def claim(self, sighting_id: str, runner: str, now: datetime, until: datetime) -> PhotoTask | None:
+        """Take a due, unclaimed (or lapsed) task until ``until``, counting one attempt; None when another
+        runner holds it, it is not due, or it is finished (one conditional update)."""
+        ...
+
+    def fill(self, sighting_id: str, runner: str, filled: FilledPhoto) -> bool:
+        """While ``runner`` holds the task: give the sighting its photos (and face), replace the held email
+        with ``filled.email`` and release it for sending, and finish the task, all in one transaction.
+        False (nothing written) when the claim was lost or the task is finished."""
+        ...
+
+    def postpone(self, sighting_id: str, runner: str, due_at: datetime) -> None:
+        """No frame yet: give the claim back, the task due again at ``due_at`` (if ``runner`` holds it)."""
+        ...
+
+    def give_up(self, sighting_id: str, runner: str) -> bool:
+        """Release the held email as it is (it says no photo was captured) and finish the task, if ``runner``
+        holds it; one conditional update. False when the claim was lost or the task is finished."""
+        ...

@@ -50,6 +50,12 @@ class DoorPolicy:
     frame_max_bytes: int = 2 * 1024 * 1024
     frame_grant_lifetime: timedelta = timedelta(seconds=60)
     device_frames_per_minute: int = 30
+    # A frame Kinesis Video has no media for yet is fetched again this often, this many times in all (the
+    # first fetch, when the event is handled, included); then the owner's email goes without the photo.
+    photo_retry_interval: timedelta = timedelta(seconds=30)
+    photo_attempts: int = 3
+    # A retry runner holds a task this long: far longer than GetImages, IndexFaces and two S3 puts.
+    photo_retry_lease: timedelta = timedelta(seconds=60)
 
     def __post_init__(self) -> None:
         if not timedelta(0) < self.otp_lifetime <= MAX_LIFETIME:

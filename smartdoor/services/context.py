@@ -43,6 +43,9 @@ class Door:
     frame_search: ports.FrameSearch | None = None
     uploads: ports.FrameUploads | None = None
     upload_grants: ports.UploadGrants | None = None  # door devices' frame grants; None: it takes none
+    # Where a frame can arrive after its event (Kinesis Video): sightings made before it, filled by a retry.
+    # None where the edge brings the frame (the local camera).
+    awaited_photos: ports.AwaitedPhotos | None = None
 
     def record(
         self,

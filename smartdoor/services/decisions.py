@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from smartdoor.domain.awaited_faces import is_awaiting_face
 from smartdoor.domain.errors import Conflict, NotFound, PasscodeCollision, SmsLimitReached, StorageUnavailable
 from smartdoor.domain.model import AccessDecision, DoorEventKind, Sighting, SightingStatus, Visitor
 from smartdoor.domain.visitor_details import clean_name, clean_phone_number
@@ -62,6 +63,12 @@ def register_visitor(
     phone = clean_phone_number(phone_number)
     grant = authorize_for_sighting(door, actor, sighting_id)
     sighting = _open_sighting(door, sighting_id, REGISTRABLE)
+    if is_awaiting_face(sighting.face_id):
+        # Its frame never came (or has not yet): a visitor made now would have no face to be known by.
+        raise Conflict(
+            "The door has no picture of this visitor's face yet, so it cannot learn them; "
+            "turn them away, or enrol them from photos."
+        )
     now = door.clock.now()
     visitor = Visitor(
         id=door.ids.new_id(),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from smartdoor.domain.awaited_faces import awaiting_face_id, photo_less_camera_key
 from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.links import LinkGrant, sign_link
 from smartdoor.domain.message_keys import sighting_email_key
 from smartdoor.domain.model import (
+    BoundingBox,
     DetectedFace,
     DoorEventKind,
     FaceEvent,
@@ -20,6 +22,7 @@ from smartdoor.domain.model import (
     SightingStatus,
     Visitor,
 )
+from smartdoor.ports import AwaitedPhotos, PhotoTask
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import new_visitor_email
 from smartdoor.services.passcodes import send_passcode
@@ -45,7 +48,7 @@ def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) 
             continue
         try:
             if frame_bytes is None:
-                frame_bytes = door.frames.frame_at(event.camera_id, event.frame_time)
+                frame_bytes = _frame_at(door, event)
             sighting = _handle_face(door, event, face, frame_bytes)
         except Exception:
             if key is not None:
@@ -56,6 +59,21 @@ def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) 
         if sighting is not None:
             created.append(sighting)
     return created
+
+
+def _frame_at(door: Door, event: FaceEvent) -> bytes | None:
+    """The event's frame from the FrameSource. Where a frame can come later (``awaited_photos``), a frame
+    source that fails now (throttled) is a frame not had yet: the sighting is made without it and a retry
+    fetches it, rather than the event failing and holding its stream shard."""
+    if door.awaited_photos is None:
+        return door.frames.frame_at(event.camera_id, event.frame_time)
+    try:
+        return door.frames.frame_at(event.camera_id, event.frame_time)
+    except StorageUnavailable:
+        log.warning(
+            "the frame of %s at %s could not be fetched now: to retry", event.camera_id, event.frame_time
+        )
+        return None
 
 
 def _claim(door: Door, key: str) -> bool:
@@ -114,6 +132,8 @@ def _new_face(
             door.owners.give(face_id, owner, FaceOwner.sighting(denied_id))
         except Conflict:
             return None  # another frame of this visit took the face first
+    elif frame is None and door.awaited_photos is not None:
+        return _photo_less_face(door, event, face, door.awaited_photos)
     else:
         # Indexed as pending so the next frames of this visit match it and stay quiet.
         face_id = door.faces.index_face(face, frame)
@@ -154,6 +174,63 @@ def _new_face(
     log.info("new face at %s: sighting %s", event.camera_id, sighting_id)
     door.publisher.publish(sighting)  # after commit: not a guarantee, the console refetches
     return sighting
+
+
+def _photo_less_face(
+    door: Door, event: FaceEvent, face: DetectedFace, awaited: AwaitedPhotos
+) -> Sighting | None:
+    """A stranger whose frame Kinesis Video has no media for yet: the sighting now, without a photo and
+    without an indexed face (indexing needs the frame), and the owner's email held until a retry fills
+    the photo (services/awaited_photos.py) or gives up.
+
+    With no indexed face, later frames of this visit cannot match it: so one photo-less stranger per
+    camera at a time (one claim, until the photo is filled or the visit window ends), and the other
+    photo-less faces meanwhile are taken as more frames of that one."""
+    now = door.clock.now()
+    camera_key = photo_less_camera_key(event.camera_id)
+    # As long as one visit's frames count as one stranger: the retries end well within it, whatever the
+    # retry Lambda's schedule, and a filled photo gives the claim back.
+    if not door.claims.claim(camera_key, now + door.policy.new_face_window, now):
+        log.info("a photo-less face at %s: another frame of the stranger awaiting a photo", event.camera_id)
+        return None
+    sighting_id = door.ids.new_id()
+    sighting = Sighting(
+        id=sighting_id,
+        face_id=awaiting_face_id(sighting_id),
+        camera_id=event.camera_id,
+        status=SightingStatus.PENDING,
+        created_at=event.frame_time,
+    )
+    token = sign_link(
+        LinkGrant(sighting_id, now + door.policy.link_lifetime, door.ids.new_id()), door.secret_key
+    )
+    email = new_visitor_email(door.policy.owner_email, sighting, door.policy.public_url, token, None)
+    task = PhotoTask(sighting_id, event.camera_id, event.frame_time, face.bounding_box, token, attempts=1)
+    try:
+        awaited.open(
+            sighting,
+            replace(email, key=sighting_email_key(sighting_id)),
+            task,
+            now + door.policy.photo_retry_interval,
+        )
+    except Exception:
+        stored = _stored_anyway(door, sighting)
+        if stored is not True:
+            if stored is False:
+                _release(door, camera_key)  # so the stream's retry of this record can make it
+            raise  # unknown: the camera claim stays, so a retry cannot make a second one
+        log.warning("storing sighting %s reported a failure, but it was stored", sighting_id)
+    door.record(DoorEventKind.NEW_FACE, sighting_id=sighting_id, camera_id=event.camera_id)
+    log.info("new face at %s: sighting %s, its photo to be fetched", event.camera_id, sighting_id)
+    door.publisher.publish(sighting)
+    return sighting
+
+
+def _release(door: Door, key: str) -> None:
+    try:
+        door.claims.release(key)
+    except StorageUnavailable:
+        log.exception("could not release the claim on %s", key)
 
 
 def _stored_anyway(door: Door, tried: Sighting | None) -> bool | None:
@@ -228,12 +305,18 @@ def _first_of_visit(door: Door, face_id: str, now: datetime) -> bool:
 def _snapshot(
     door: Door, key: str, face: DetectedFace, frame: bytes | None
 ) -> tuple[Photo | None, Photo | None]:
+    return snapshot(door, key, face.bounding_box, frame)
+
+
+def snapshot(
+    door: Door, key: str, box: BoundingBox, frame: bytes | None
+) -> tuple[Photo | None, Photo | None]:
     """Store the frame and the face cut out of it: ``key``.jpg and ``key``-face.jpg."""
     if frame is None:
         return None, None
     now = door.clock.now()
     photo = door.photos.put(f"{key}.jpg", frame, "image/jpeg", now)
-    crop = door.cropper.crop(frame, face.bounding_box)
+    crop = door.cropper.crop(frame, box)
     return photo, door.photos.put(f"{key}-face.jpg", crop, "image/jpeg", now) if crop else None
 
 

@@ -44,6 +44,13 @@ def test_the_approval_page_drops_the_name_error_once_a_name_is_typed(
     )
 
 
+def test_the_approval_page_says_so_when_no_photo_was_captured(page: Page, server: RunningServer) -> None:
+    post_face_event(server.url, server.token, event("unknown_face.json")).raise_for_status()  # no frame
+    page.goto(_email_link(server, "approve"))
+    expect(page.get_by_text("No photo was captured.")).to_be_visible()
+    expect(page.get_by_role("img", name="The visitor at your door")).to_be_hidden()
+
+
 def test_the_registered_message_gives_way_to_the_next_stranger(page: Page, server: RunningServer) -> None:
     post_face_event(server.url, server.token, event("unknown_face.json")).raise_for_status()
     open_console(page, server)

@@ -142,7 +142,7 @@ def test_a_handler_answers_an_event_in_a_clean_lambda_python(out: Path, name: st
     assert done.returncode == 0, done.stderr
     outcome = json.loads(done.stdout)
     if name == "resolvers":
-        # A fault answers as the error envelope the response template turns into errorType (resolvers/errors.py).
+        # A fault answers as the error envelope that the response template turns into errorType.
         assert outcome["answer"]["smartdoorError"]["type"] == "INTERNAL"
     else:
         failed = [f["itemIdentifier"] for f in outcome["answer"]["batchItemFailures"]]

@@ -193,6 +193,12 @@ OUTBOX = Table(
             Key("createdKey"),
             "what is still to send, oldest first (the next run sends what a crash left behind)",
         ),
+        Index(
+            "awaitingPhoto",
+            Key("awaitingPhoto"),  # ALL while a held email waits for its sighting's photo, then REMOVEd
+            Key("photoDueKey"),  # created_key(due, sighting id): when the next fetch of the frame is due
+            "held emails whose sighting's photo is still to be fetched, soonest due first",
+        ),
     ),
     ttl_attribute="expiresAt",
     stream="NEW_IMAGE",  # a sender Lambda wakes on each new message
@@ -206,6 +212,19 @@ OUTBOX = Table(
         "failed send: SET claimedUntil = the retry time (the backoff), lastError if claimedBy = :me;"
         " refused for good: REMOVE unsent SET failedAt, lastError",
         "due: Query unsent, unsent = ALL, ScanIndexForward=true",
+        "a photo-less stranger (AwaitedPhotos.open): TransactWriteItems of the sightings Put and this Put"
+        " WITHOUT unsent (held: no dispatcher sends it) with awaitingPhoto = ALL, photoDueKey and the"
+        " task (sightingId, cameraId, frameTime, box, linkToken, photoAttempts)",
+        "photo tasks due: Query awaitingPhoto, awaitingPhoto = ALL AND photoDueKey < :now-bound",
+        "claim a photo task: UpdateItem SET photoClaimedUntil, photoClaimedBy ADD photoAttempts if"
+        " attribute_exists(awaitingPhoto) AND photoDueKey < :bound AND (attribute_not_exists("
+        "photoClaimedUntil) OR photoClaimedUntil <= :now), ReturnValues=ALL_NEW",
+        "fill: TransactWriteItems of the sightings UpdateItem SET photo, facePhoto[, faceId] if"
+        " attribute_exists(sightingId) AND attribute_not_exists(photo), [the faces Put of its face], and"
+        " this item's UpdateItem SET unsent, subject, text, html, images REMOVE awaitingPhoto if"
+        " photoClaimedBy = :me AND attribute_exists(awaitingPhoto)",
+        "postpone / give up: UpdateItem (SET photoDueKey REMOVE photoClaimedUntil / SET unsent REMOVE"
+        " awaitingPhoto) if photoClaimedBy = :me AND attribute_exists(awaitingPhoto)",
     ),
 )
 

@@ -15,3 +15,10 @@ def test_the_handler_imports_nothing_a_lambda_must_not_ship() -> None:
 
     assert "stream_handler.app" in loaded
     assert forbidden_in(loaded) == []
+
+
+def test_the_photo_retry_handler_imports_nothing_a_lambda_must_not_ship() -> None:
+    loaded = loaded_by("stream_handler.photo_retry")
+
+    assert "smartdoor.services.awaited_photos" in loaded
+    assert forbidden_in(loaded) == []
