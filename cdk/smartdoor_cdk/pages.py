@@ -1,0 +1,170 @@
+"""The pages on AWS: frontend/ in a private bucket behind CloudFront, with the config.json that points the
+pages' GraphQL client at AppSync and the console's sign-in at the Cognito user pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from smartdoor.edges.page_paths import cloudfront_function_code, content_security_policy, inline_script_hashes
+
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+# Not pages: the node tests, and GraphiQL, whose page talks to the local server's /graphql only.
+NOT_DEPLOYED = ["tests", "tests/*", "graphiql", "graphiql/*", "graphiql.html"]
+
+
+def cognito_endpoint(region: str, override: str | None = None) -> str:
+    """Where the console calls Cognito's InitiateAuth (an override serves an offline user pool)."""
+    return override or f"https://cognito-idp.{region}.amazonaws.com"
+
+
+def pages_config(
+    *,
+    graphql_url: str,
+    realtime_url: str,
+    api_key: str,
+    region: str,
+    user_pool_id: str,
+    user_pool_client_id: str,
+    cognito_override: str | None = None,
+) -> dict[str, str]:
+    """The pages' /config.json on AWS: read by static/graphql.js (transport) and static/cognito.js."""
+    config = {
+        "mode": "appsync",
+        "graphqlUrl": graphql_url,
+        "realtimeUrl": realtime_url,
+        "apiKey": api_key,
+        "region": region,
+        "userPoolId": user_pool_id,
+        "userPoolClientId": user_pool_client_id,
+    }
+    if cognito_override:
+        config["cognitoEndpoint"] = cognito_override
+    return config
+
+
+def pages_csp(
+    *, graphql_url: str, realtime_url: str, region: str, user_pool_id: str, cognito_override: str | None
+) -> str:
+    """The CSP CloudFront sends: AppSync's two endpoints, Cognito's only when a user pool is configured,
+    and the presigned S3 links the door's photos come as."""
+    connect = [graphql_url, realtime_url]
+    if user_pool_id:
+        connect.append(cognito_endpoint(region, cognito_override))
+    images = ["https://*.s3.amazonaws.com", f"https://*.s3.{region}.amazonaws.com"]
+    return content_security_policy(
+        connect=connect, images=images, script_hashes=inline_script_hashes(FRONTEND)
+    )
+
+
+class Pages(Construct):
+    """frontend/ served by CloudFront from a private bucket that only this distribution may read."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        graphql_url: str,
+        realtime_url: str,
+        api_key: str,
+        region: str,
+        user_pool_id: str,
+        user_pool_client_id: str,
+        cognito_override: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Files",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            # The pages are rebuilt from the repository at every deploy: nothing here is worth keeping.
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "Headers",
+            comment="Smart Door pages: CSP, HSTS, no framing, no sniffing, no referrer",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=pages_csp(
+                        graphql_url=graphql_url,
+                        realtime_url=realtime_url,
+                        region=region,
+                        user_pool_id=user_pool_id,
+                        cognito_override=cognito_override,
+                    ),
+                    override=True,
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                # Approve/deny links carry a signed token in their query: no other site may see it.
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+            ),
+        )
+        paths = cloudfront.Function(
+            self,
+            "PagePaths",
+            code=cloudfront.FunctionCode.from_inline(cloudfront_function_code()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="The pages' paths as the local server serves them (smartdoor/edges/page_paths.py)",
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Smart Door pages",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=paths, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        )
+        config = pages_config(
+            graphql_url=graphql_url,
+            realtime_url=realtime_url,
+            api_key=api_key,
+            region=region,
+            user_pool_id=user_pool_id,
+            user_pool_client_id=user_pool_client_id,
+            cognito_override=cognito_override,
+        )
+        s3deploy.BucketDeployment(
+            self,
+            "Deploy",
+            sources=[
+                s3deploy.Source.asset(str(FRONTEND), exclude=NOT_DEPLOYED),
+                s3deploy.Source.json_data("config.json", config),
+            ],
+            destination_bucket=self.bucket,
+            # The files change only by deploy, and each deploy invalidates every path.
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            memory_limit=256,
+        )
+        self.url = f"https://{self.distribution.distribution_domain_name}"
+        CfnOutput(self, "PagesUrl", value=self.url, description="The Smart Door pages (console at /)")
