@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, Aws, CfnParameter, Stack, Validations
 from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
 
 from smartdoor.edges.page_paths import PAGES, cloudfront_function_code
 from smartdoor_cdk.pages import Pages
@@ -174,3 +175,37 @@ def test_the_deployed_files_are_the_pages_without_tests_or_graphiql(synth_dir: P
     assert (frontend / "static" / "graphql.js").is_file()
     assert not (frontend / "tests").exists()
     assert not (frontend / "graphiql.html").exists()
+
+
+def test_tokens_pass_through_and_cdk_nag_finds_nothing_unexplained(tmp_path: Path) -> None:
+    # GIVEN the stack's values as tokens (an API, a user pool made in the same stack), cdk-nag's checks on
+    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": []})
+    Validations.of(app).add_plugins(AwsSolutionsChecks())
+    stack = Stack(app, "PagesTokens")
+    values = {
+        name: CfnParameter(stack, name).value_as_string for name in ("Gql", "Rt", "Key", "Pool", "Client")
+    }
+    Pages(
+        stack,
+        "Pages",
+        graphql_url=values["Gql"],
+        realtime_url=values["Rt"],
+        api_key=values["Key"],
+        region=Aws.REGION,
+        user_pool_id=values["Pool"],
+        user_pool_client_id=values["Client"],
+    )
+    # WHEN it synthesises (a finding without an acknowledgment fails validation here)
+    app.synth()
+    # THEN config.json is filled in at deploy and the CSP names the endpoints by reference
+    [staged] = [p.read_text() for p in tmp_path.glob("asset.*/config.json")]
+    assert "<<marker:" in staged
+    template = Template.from_stack(stack)
+    [policy] = template.find_resources("AWS::CloudFront::ResponseHeadersPolicy").values()
+    csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"][
+        "ContentSecurityPolicy"
+    ]
+    text = json.dumps(csp["ContentSecurityPolicy"])
+    assert '{"Ref": "Gql"}' in text
+    assert '{"Ref": "Rt"}' in text
+    assert '{"Ref": "AWS::Region"}' in text
