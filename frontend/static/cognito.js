@@ -7,7 +7,8 @@
 // for the refresh token's 30 days. The price is signing in again in a new tab.
 
 const STORE_KEY = "smartdoor-cognito";
-// Refresh this long before the id token expires, so no request goes out with a token about to lapse.
+// Refresh this long before the id token expires, so no request goes out with a token about to lapse; for a
+// token that lives no longer than twice that, at half its life (else it would be due at once, for ever).
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 export class SignInError extends Error {
@@ -84,12 +85,14 @@ export function cognitoSession(config, {
 
   function keep(result, username, refreshToken) {
     // ExpiresIn counted on this clock, not the token's exp: a device whose clock is off still refreshes in time.
+    const lifetime = result.ExpiresIn * 1000;
     const tokens = {
       username,
       idToken: result.IdToken,
       accessToken: result.AccessToken,
       refreshToken: result.RefreshToken ?? refreshToken,
-      expiresAt: now() + result.ExpiresIn * 1000,
+      expiresAt: now() + lifetime,
+      refreshAt: now() + Math.max(lifetime - REFRESH_MARGIN_MS, lifetime / 2),
     };
     storage.setItem(STORE_KEY, JSON.stringify(tokens));
     return tokens;
@@ -133,7 +136,7 @@ export function cognitoSession(config, {
     // Milliseconds until the id token should be refreshed (0: now).
     refreshDueIn() {
       const tokens = read();
-      return tokens ? Math.max(0, tokens.expiresAt - REFRESH_MARGIN_MS - now()) : null;
+      return tokens ? Math.max(0, tokens.refreshAt - now()) : null;
     },
 
     async refresh() {
@@ -159,7 +162,7 @@ export function cognitoSession(config, {
     async idToken() {
       const tokens = read();
       if (!tokens) return null;
-      if (tokens.expiresAt - REFRESH_MARGIN_MS > now()) return tokens.idToken;
+      if (tokens.refreshAt > now()) return tokens.idToken;
       return (await this.refresh()).idToken;
     },
 

@@ -45,7 +45,8 @@ test("sign-in: USER_PASSWORD_AUTH to the region's endpoint, tokens kept with the
     AuthFlow: "USER_PASSWORD_AUTH", ClientId: "client-1", AuthParameters: { USERNAME: "owner", PASSWORD: "pw" },
   });
   assert.deepEqual(tokens, {
-    username: "owner", idToken: "id-1", accessToken: "access-1", refreshToken: "refresh-1", expiresAt: 1_000_000 + 3_600_000,
+    username: "owner", idToken: "id-1", accessToken: "access-1", refreshToken: "refresh-1",
+    expiresAt: 1_000_000 + 3_600_000, refreshAt: 1_000_000 + 3_600_000 - REFRESH_MARGIN_MS,
   });
   assert.deepEqual(JSON.parse(storage.getItem("smartdoor-cognito")), tokens);
   assert.equal(await auth.idToken(), "id-1");
@@ -155,4 +156,19 @@ test("not the owner: the resolvers' FORBIDDEN and AppSync's group check, not a b
   assert.equal(isNotOwner({ code: "Unauthorized" }), true);
   assert.equal(isNotOwner({ code: "UnauthorizedException" }), false); // the token itself was refused
   assert.equal(isNotOwner(null), false);
+});
+
+test("a pool whose id tokens last no longer than the margin refreshes at half their life, not at once", async () => {
+  // Cognito's shortest id token lives 5 minutes, the margin's length: due at once, refreshed in a loop.
+  const short = { ...RESULT, ExpiresIn: 300 };
+  const fetch = scripted([200, { AuthenticationResult: short }], [200, { AuthenticationResult: short }]);
+  const { auth, clock } = session(fetch);
+  await auth.signIn("owner", "pw");
+  assert.equal(auth.refreshDueIn(), 150_000);
+  assert.equal(await auth.idToken(), "id-1"); // fresh: no call
+  assert.equal(fetch.calls.length, 1);
+  clock.t += 150_000;
+  await auth.idToken();
+  assert.equal(fetch.calls.length, 2);
+  assert.equal(auth.refreshDueIn(), 150_000); // and the refreshed token again at half its life
 });
