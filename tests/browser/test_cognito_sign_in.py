@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.hosted_pages import AppSyncStandIn, appsync_stand_in, claims, page_server, serving
+from tests.browser.test_accessibility import violations
 from tests.integration.moto_fixtures import Aws, aws, moto_server  # noqa: F401 - moto server fixtures
 from tests.waiting import wait_until
 
@@ -133,3 +134,14 @@ def test_the_pages_paths_are_the_local_servers(page: Page, hosted: Hosted) -> No
     expect(page).to_have_title("Smart Door · Door")
     config = page.evaluate("fetch('/config.json').then((r) => r.json())")
     assert config["mode"] == "appsync"
+
+
+def test_the_sign_in_steps_are_accessible(page: Page, hosted: Hosted) -> None:
+    page.goto(hosted.url + "/")
+    _sign_in(page, "owner", "not-the-password")
+    expect(page.locator("#signin-problem")).to_have_text("Wrong username or password.")
+    found = {"sign-in": violations(page)}
+    _sign_in(page, "owner", TEMPORARY)
+    expect(page.get_by_label("New password")).to_be_visible()
+    found["new password"] = violations(page)
+    assert found == {"sign-in": [], "new password": []}
