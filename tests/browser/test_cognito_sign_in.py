@@ -145,3 +145,40 @@ def test_the_sign_in_steps_are_accessible(page: Page, hosted: Hosted) -> None:
     expect(page.get_by_label("New password")).to_be_visible()
     found["new password"] = violations(page)
     assert found == {"sign-in": [], "new password": []}
+
+
+def test_the_id_token_is_refreshed_before_it_expires_and_the_next_request_carries_it(
+    page: Page, hosted: Hosted
+) -> None:
+    hosted.appsync.sightings.append(
+        {
+            "id": "s1",
+            "faceId": "f1",
+            "cameraId": "door",
+            "status": "PENDING",
+            "createdAt": "2026-12-01T10:00:00+00:00",
+            "visitorId": None,
+            "photo": None,
+            "facePhoto": None,
+        }
+    )
+    page.clock.install()  # the page's timers and Date.now() move only when the test says
+    page.goto(hosted.url + "/")
+    _sign_in(page, "owner", TEMPORARY)
+    page.get_by_label("New password").fill(CHOSEN)
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
+    first = _session_tokens(page)
+    assert first is not None
+    # moto's id tokens last an hour: 55 minutes on, the console refreshes with REFRESH_TOKEN_AUTH.
+    page.clock.fast_forward(55 * 60 * 1000)
+    assert wait_until(lambda: (_session_tokens(page) or first)["idToken"] != first["idToken"])
+    refreshed = _session_tokens(page)
+    assert refreshed is not None
+    assert refreshed["refreshToken"] == first["refreshToken"]
+    assert claims(refreshed["idToken"])["cognito:username"] == "owner"
+    before = len(hosted.appsync.requests)
+    page.get_by_role("button", name="Approve").click()
+    assert wait_until(lambda: len(hosted.appsync.requests) > before)
+    assert hosted.appsync.requests[before].authorization == refreshed["idToken"]
+    assert "approveVisitor" in hosted.appsync.requests[before].body["query"]
