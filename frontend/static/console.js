@@ -1,9 +1,14 @@
 // The owner's console: sightings live over the subscription, decisions, registration, visitors, timeline.
-import { request, subscribe, ownerToken } from "/static/graphql.js";
+import { request, subscribe, ownerToken, loadConfig } from "/static/graphql.js";
 import { el, when, phoneProblem, announce } from "/static/ui.js";
+import { cognitoSession, isNotOwner } from "/static/cognito.js";
 
-const token = ownerToken();
-const auth = { token };
+// Locally the owner is whoever holds the server's owner token; on AWS (config.json's appsync mode) the owner
+// signs in with the Cognito user pool and the id token is the credential.
+const config = await loadConfig();
+const onAws = config.mode === "appsync";
+const token = onAws ? null : ownerToken();
+const auth = onAws ? { jwt: null } : { token };
 const SIGHTING = "id faceId cameraId status createdAt visitorId photo { url } facePhoto { url }";
 const sightings = new Map();
 const visitorNames = new Map(); // visitor id → name, so a KNOWN or REGISTERED card can say who it is
@@ -164,6 +169,8 @@ function setLive(state) {
 
 // GraphiQL gets the token in the fragment: it fills the Headers tab, and a fragment never reaches the server's logs.
 if (token) $("graphiql-link").href = `/graphql#token=${encodeURIComponent(token)}`;
+// On AWS there is no local server: no GraphiQL page, no camera status, no outbox (SES and SNS send for real).
+if (onAws) for (const link of document.querySelectorAll('nav a[href="/graphql"], nav a[href="/camera"], nav a[href="/outbox"]')) link.remove();
 
 // Signed out, the lists are not empty, only hidden: say so rather than "Nobody yet".
 function showSignedOut() {
@@ -174,11 +181,8 @@ function showSignedOut() {
   $("timeline").replaceChildren(el("li", { class: "hint" }, signIn));
 }
 
-if (!token) {
-  showSignedOut();
-  setLive("refused");
-} else {
-  setInterval(() => refreshCameras().catch(() => {}), 5000);
+function startConsole() {
+  if (!onAws) setInterval(() => refreshCameras().catch(() => {}), 5000);
   subscribe(`subscription { onSighting { ${SIGHTING} } }`, {}, auth, {
     data: (data) => {
       const s = data.onSighting;
@@ -201,8 +205,117 @@ if (!token) {
     status: (state) => {
       setLive(state);
       // After a (re)connect, fetch what may have happened while the socket was down.
-      if (state === "live") Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline(), refreshCameras()]).catch((e) => flash(e.message, "bad"));
-      if (state === "refused") showSignedOut();
+      if (state === "live") Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline(), ...(onAws ? [] : [refreshCameras()])]).catch((e) => flash(e.message, "bad"));
+      if (state === "refused") { if (onAws) showSignIn("The API refused this sign-in: sign in again."); else showSignedOut(); }
     },
   });
+}
+
+// ---- On AWS: the owner's Cognito sign-in ----
+
+const cognito = onAws ? cognitoSession(config) : null;
+let pendingChallenge = null; // { username, session } while an admin-created owner chooses a password
+
+function showSignIn(problem = "") {
+  showSignedOut();
+  $("signin").hidden = true; // the owner-link advice is the local server's
+  $("cognito").hidden = false;
+  $("signin-form").hidden = false;
+  $("new-password-form").hidden = true;
+  $("signout").hidden = true;
+  $("signin-problem").textContent = problem;
+  setLive("refused");
+  $("live").textContent = "signed out";
+}
+
+function showNotOwner() {
+  $("not-owner").hidden = false;
+  const notOwner = "Only the door's owner sees this.";
+  $("sightings").replaceChildren(el("p", { class: "hint" }, notOwner));
+  $("visitors").replaceChildren(el("li", { class: "hint" }, notOwner));
+  $("timeline").replaceChildren(el("li", { class: "hint" }, notOwner));
+  setLive("refused");
+}
+
+// Refresh the id token before it expires, in place: requests and subscription reconnects read auth.jwt.
+function keepFresh() {
+  setTimeout(async () => {
+    try {
+      auth.jwt = (await cognito.refresh()).idToken;
+      keepFresh();
+    } catch (error) {
+      if (error.code === "Network") setTimeout(keepFresh, 30000);
+      else showSignIn(error.message);
+    }
+  }, cognito.refreshDueIn() ?? 0);
+}
+
+async function signedIn(tokens) {
+  auth.jwt = tokens.idToken;
+  $("cognito").hidden = true;
+  $("signin").hidden = true;
+  $("signout").hidden = false;
+  try {
+    // The first reads are also the owner check: a user outside the owners group gets no subscription.
+    await Promise.all([refreshSightings(), refreshVisitors(), refreshTimeline()]);
+  } catch (error) {
+    if (isNotOwner(error)) { showNotOwner(); return; }
+    if (error.code === "UnauthorizedException") { showSignIn("The API refused this sign-in: sign in again."); return; }
+    flash(error.message, "bad");
+  }
+  keepFresh();
+  startConsole();
+}
+
+function signInForms() {
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("signin-problem").textContent = "";
+    const username = $("username").value.trim();
+    try {
+      const result = await cognito.signIn(username, $("password").value);
+      $("password").value = "";
+      if (result.challenge) {
+        pendingChallenge = { username, session: result.session };
+        $("signin-form").hidden = true;
+        $("new-password-form").hidden = false;
+        $("new-password").focus();
+        return;
+      }
+      await signedIn(result.tokens);
+    } catch (error) { $("signin-problem").textContent = error.message; }
+  });
+  $("new-password-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("signin-problem").textContent = "";
+    try {
+      const result = await cognito.setNewPassword(pendingChallenge.username, $("new-password").value, pendingChallenge.session);
+      $("new-password").value = "";
+      if (result.challenge) { pendingChallenge.session = result.session; return; }
+      pendingChallenge = null;
+      await signedIn(result.tokens);
+    } catch (error) { $("signin-problem").textContent = error.message; }
+  });
+  $("signout").addEventListener("click", async () => {
+    await cognito.signOut();
+    location.reload(); // drops the subscription, the timers and every list shown
+  });
+}
+
+if (onAws) {
+  signInForms();
+  let tokens = cognito.current();
+  if (tokens) {
+    try {
+      auth.jwt = await cognito.idToken();
+      tokens = cognito.current();
+    } catch { tokens = null; }
+  }
+  if (tokens) await signedIn(tokens);
+  else showSignIn();
+} else if (!token) {
+  showSignedOut();
+  setLive("refused");
+} else {
+  startConsole();
 }

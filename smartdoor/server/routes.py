@@ -18,20 +18,13 @@ from smartdoor.bootstrap import LocalDoor
 from smartdoor.domain import untrusted_json
 from smartdoor.domain.errors import BadFaceEvent, BadJson, StorageUnavailable
 from smartdoor.edges.face_records import decode_face_record
+from smartdoor.edges.page_paths import PAGES
 from smartdoor.server import device_cookie
 from smartdoor.server.context import bearer_token, is_owner_token
 from smartdoor.server.upload_form import frame_upload, is_upload_form
 from smartdoor.services.sightings import record_face_event
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
-PAGES = {
-    "/": "index.html",
-    "/door": "door.html",
-    "/approve": "approve.html",
-    "/deny": "approve.html",
-    "/outbox": "outbox.html",
-    "/camera": "camera.html",
-}
 
 
 def _error(status: int, message: str) -> JSONResponse:
