@@ -19,23 +19,25 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 # table logical name -> (item actions, indexes queried; "" is the table itself)
 TableUse = Mapping[str, tuple[Sequence[str], Sequence[str]]]
 
-# The API's use cases: passcode checks, the console's listings and decisions, registration, forgetting.
+# The API's use cases: passcode checks, the console's listings and decisions, enrolment and registration
+# (one transaction over limits, sightings, visitors, faces, passcodes and the outbox), forgetting a visitor.
 RESOLVER_TABLES: TableUse = {
     "passcodes": (("PutItem", "DeleteItem"), ()),
-    "visitors": (("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"), ("byCreated", "byFace")),
+    "visitors": (("GetItem", "PutItem", "DeleteItem", "Query"), ("byCreated",)),
     "sightings": (("GetItem", "UpdateItem", "Query"), ("byCreated", "byStatus")),
-    "faces": (("GetItem", "UpdateItem", "DeleteItem", "Query"), ("byOwner",)),
+    "faces": (("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"), ("byOwner",)),
     "limits": (("GetItem", "PutItem", "UpdateItem", "DeleteItem"), ()),
     "timeline": (("PutItem", "Query"), ("",)),
     "outbox": (("PutItem",), ()),
 }
-# A face seen at the door: who it is, a new sighting or a returning visitor's passcode, the timeline.
+# A face seen at the door: its claims, who it is, a new sighting (with the owner's email) or a returning
+# visitor's photo and passcode SMS, the timeline. Never a listing: no Query.
 FACE_PIPELINE_TABLES: TableUse = {
     "passcodes": (("PutItem",), ()),
-    "visitors": (("GetItem", "UpdateItem", "Query"), ("byFace",)),
+    "visitors": (("GetItem", "UpdateItem"), ()),
     "sightings": (("GetItem", "PutItem"), ()),
     "faces": (("GetItem", "PutItem", "UpdateItem", "DeleteItem"), ()),
-    "limits": (("GetItem", "PutItem", "UpdateItem", "DeleteItem"), ()),
+    "limits": (("PutItem", "UpdateItem", "DeleteItem"), ()),
     "timeline": (("PutItem",), ()),
     "outbox": (("PutItem",), ()),
 }
