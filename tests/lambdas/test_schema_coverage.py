@@ -6,28 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from graphql import ObjectTypeDefinitionNode, parse
 
 from resolvers.app import app
 from resolvers.errors import ENVELOPE
 from tests.lambdas.conftest import EVENTS, invoke
+from tests.schema_fields import operation_fields
 from tests.unit.conftest import Fakes
 
 pytestmark = pytest.mark.lambdas
-
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
-MODES = {"aws_cognito_user_pools": "cognito", "aws_api_key": "api_key", "aws_iam": "iam"}
-
-
-def operation_fields() -> dict[tuple[str, str], set[str]]:
-    """(parent type, field) → the auth modes its directives allow, for every Query and Mutation field."""
-    fields: dict[tuple[str, str], set[str]] = {}
-    for node in parse(SCHEMA_FILE.read_text()).definitions:
-        if isinstance(node, ObjectTypeDefinitionNode) and node.name.value in ("Query", "Mutation"):
-            for field in node.fields or ():
-                modes = {MODES[d.name.value] for d in field.directives or () if d.name.value in MODES}
-                fields[(node.name.value, field.name.value)] = modes
-    return fields
 
 
 def test_the_walk_finds_the_schema_fields() -> None:
