@@ -20,6 +20,7 @@ Clients = Callable[[str], Any]  # service name → a boto3 client of the moto se
 class Created:
     physical: Physical
     ignored: tuple[str, ...] = ()  # properties the template sets that the offline resource does not apply
+    skipped: str | None = None  # why the resource was not made after all
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,17 @@ def s3_bucket(properties: dict[str, Any], target: Target) -> Created:
     return Created(Physical(name, attributes), _ignored(properties, applied))
 
 
+POLICY_WITH_DENY = "a Deny statement (CDK's enforce-SSL) that moto enforces on its plain-HTTP endpoint"
+
+
 def s3_bucket_policy(properties: dict[str, Any], target: Target) -> Created:
-    # Harmless on moto: it stores the policy but evaluates none, so CDK's deny-insecure-transport statement
-    # does not lock the plain-HTTP endpoint out.
+    # moto evaluates bucket policies: CDK's deny of aws:SecureTransport = false would refuse every request
+    # to the http:// endpoint. Only a policy that denies nothing is harmless to apply.
     bucket = properties["Bucket"]
-    target.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(properties["PolicyDocument"]))
+    document = properties["PolicyDocument"]
+    if any(statement.get("Effect") == "Deny" for statement in document.get("Statement", [])):
+        return Created(Physical(bucket), skipped=POLICY_WITH_DENY)
+    target.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
     return Created(Physical(bucket))
 
 

@@ -116,6 +116,8 @@ def stand_up(
         elif kind in CREATORS:
             created = CREATORS[kind](properties, Target(client, region, account, generated))
             resolver.resources[logical_id] = created.physical
+            if created.skipped is not None:
+                result.skipped[logical_id] = Skipped(kind, created.skipped)
             if created.ignored:
                 result.ignored[logical_id] = created.ignored
         else:

@@ -4,6 +4,7 @@ resolved to the physical names, as CloudFormation would resolve it."""
 
 from __future__ import annotations
 
+import json
 import string
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from smartdoor.adapters.aws import tables
 from smartdoor.config import Settings
 from smartdoor_cdk.offline.intrinsics import Physical, TemplateError
+from smartdoor_cdk.offline.moto_resources import POLICY_WITH_DENY
 from smartdoor_cdk.offline.physical_names import generated_name
 from smartdoor_cdk.offline.stand_up import (
     NOT_EMULATED,
@@ -71,7 +73,9 @@ def test_bucket_stream_queue_secret_identity_and_user_pool_exist(aws: Aws) -> No
     assert bucket == generated_name(STACK, cdk.BUCKET, "AWS::S3::Bucket") == bucket.lower()
     s3 = aws.s3()
     assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicAcls"]
-    assert '"aws:SecureTransport"' in s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    # CDK's enforce-SSL policy is not applied: moto would enforce it on its plain-HTTP endpoint
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=bucket)
     assert stood.ignored[cdk.BUCKET] == ("LifecycleConfiguration",)  # said, not silently dropped
 
     kinesis = aws.client("kinesis")
@@ -120,6 +124,18 @@ def test_bucket_stream_queue_secret_identity_and_user_pool_exist(aws: Aws) -> No
     assert cognito.get_group(GroupName="owners", UserPoolId=pool_id)["Group"]["GroupName"] == "owners"
 
 
+def test_a_bucket_policy_that_denies_nothing_is_applied(aws: Aws) -> None:
+    template = cdk.fragment()
+    policy = template["Resources"][cdk.BUCKET_POLICY]["Properties"]["PolicyDocument"]
+    policy["Statement"] = [{**policy["Statement"][0], "Effect": "Allow", "Condition": {}}]
+    stood = stand_up(template, aws.client, stack_name=STACK)
+    assert cdk.BUCKET_POLICY not in stood.skipped
+    bucket = stood.resources[cdk.BUCKET].ref
+    assert (
+        json.loads(aws.s3().get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]["Effect"] == "Allow"
+    )
+
+
 def test_what_moto_does_not_hold_is_reported_as_skipped(aws: Aws) -> None:
     stood = stand_up(cdk.fragment(), aws.client, stack_name=STACK)
     assert stood.skipped == {
@@ -127,6 +143,7 @@ def test_what_moto_does_not_hold_is_reported_as_skipped(aws: Aws) -> None:
         cdk.VIDEO: Skipped("AWS::KinesisVideo::Stream", SERVED_BY_FAKES),
         cdk.API: Skipped("AWS::AppSync::GraphQLApi", SERVED_BY_LOCAL_APPSYNC),
         cdk.API_KEY: Skipped("AWS::AppSync::ApiKey", SERVED_BY_LOCAL_APPSYNC),
+        cdk.BUCKET_POLICY: Skipped("AWS::S3::BucketPolicy", POLICY_WITH_DENY),
         cdk.DISTRIBUTION: Skipped("AWS::CloudFront::Distribution", NOT_EMULATED),
         cdk.ROLE: Skipped("AWS::IAM::Role", NOT_EMULATED),
         "CDKMetadata": Skipped("AWS::CDK::Metadata", NOT_EMULATED),
