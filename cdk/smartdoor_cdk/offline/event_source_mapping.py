@@ -20,6 +20,11 @@ class EventSourceMapping:
     on_failure_arn: str | None = None  # an SQS queue's ARN
 
     @property
+    def reads_kinesis(self) -> bool:
+        """False for a DynamoDB stream's mapping (returned by the stand-up, not polled offline)."""
+        return self.stream_arn.startswith("arn:aws:kinesis:")
+
+    @property
     def stream_name(self) -> str:
         return self.stream_arn.split(":stream/", 1)[1]
 

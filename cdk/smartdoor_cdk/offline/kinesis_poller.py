@@ -93,7 +93,12 @@ class KinesisPoller:
         self._source = Source(self.mapping.stream_arn, self.region, self.role_arn)
 
     def open(self) -> None:
-        """Take a shard iterator for every shard at the mapping's starting position (LATEST: from now on)."""
+        """Take a shard iterator for every shard at the mapping's starting position (LATEST: from now on).
+        The shards are those open now: a resharding later is not followed."""
+        if not self.mapping.reads_kinesis:
+            raise ValueError(
+                f"{self.mapping.stream_arn} is not a Kinesis stream: this poller reads only those"
+            )
         shards = self.kinesis.list_shards(StreamName=self.mapping.stream_name)["Shards"]
         for shard in shards:
             self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"])
@@ -138,8 +143,12 @@ class KinesisPoller:
                 self.checkpoints[shard_id] = records[-1].sequence_number
             elif records:
                 break  # stopped mid-batch: the checkpoint stays before it, as a restarted poller reads again
-            self._iterators[shard_id] = response["NextShardIterator"]
             read += len(records)
+            following = response.get("NextShardIterator")
+            if following is None:  # a closed shard (resharded) read to its end
+                del self._iterators[shard_id]
+            else:
+                self._iterators[shard_id] = following
         return read
 
     def _run(self) -> None:

@@ -79,8 +79,10 @@ def not_created(
             },
         )
     if resource_type == "AWS::AppSync::ApiKey":
+        # Ref of an API key is its ARN; the key itself is the ApiKey attribute.
         key = "da2-" + suffix(stack, logical_id).lower()
-        return Physical(key, {"ApiKey": key, "Arn": prefix.format("appsync") + f":apikeys/{key}"})
+        arn = prefix.format("appsync") + f":apis/{suffix(stack, logical_id).lower()}/apikeys/{key}"
+        return Physical(arn, {"ApiKey": key, "Arn": arn})
     if resource_type == "AWS::CloudFront::Distribution":
         distribution = "E" + suffix(stack, logical_id)
         return Physical(

@@ -23,6 +23,7 @@ SERVED_BY_FAKES = (
 )
 SERVED_BY_LOCAL_APPSYNC = "served by the local AppSync"
 NOT_EMULATED = "not emulated offline"
+SERVED_BY_CALLER = "served outside moto, as the stand-up was told"
 
 _SKIPPED_PREFIXES = {
     "AWS::Rekognition::": SERVED_BY_FAKES,
@@ -92,7 +93,7 @@ def stand_up(
         kind = resource["Type"]
         if served and logical_id in served:
             resolver.resources[logical_id] = served[logical_id]
-            result.skipped[logical_id] = Skipped(kind, _skip_reason(kind) or SERVED_BY_LOCAL_APPSYNC)
+            result.skipped[logical_id] = Skipped(kind, _skip_reason(kind) or SERVED_BY_CALLER)
             continue
         reason = _skip_reason(kind)
         if reason is not None:
