@@ -257,6 +257,13 @@ _POOL_KEYS = (
     "DeletionProtection",
     "VerificationMessageTemplate",
     "UserAttributeUpdateSettings",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+    "SmsVerificationMessage",
+    "SmsAuthenticationMessage",
+    "EmailConfiguration",
+    "UserPoolAddOns",
+    "UserPoolTags",
 )
 
 

@@ -67,6 +67,27 @@ def test_every_table_exists_with_the_key_schema_indexes_ttl_and_stream_of_tables
         assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
 
 
+def test_a_table_v2_global_table_is_made_with_its_replicas_pitr(aws: Aws) -> None:
+    # aws_dynamodb.TableV2 synthesises AWS::DynamoDB::GlobalTable, PITR per replica
+    properties = cdk.table_resource(tables.OUTBOX)["Properties"]
+    pitr = properties.pop("PointInTimeRecoverySpecification")
+    properties["Replicas"] = [{"Region": "us-east-1", "PointInTimeRecoverySpecification": pitr}]
+    template = {"Resources": {"Outbox": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": properties}}}
+    stood = stand_up(template, aws.client, stack_name=STACK)
+    name = stood.resources["Outbox"].ref
+    dynamodb = aws.dynamodb()
+    described = dynamodb.describe_table(TableName=name)["Table"]
+    assert described["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == ["unsent"]
+    assert (
+        dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["AttributeName"]
+        == "expiresAt"
+    )
+    backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert "Outbox" not in stood.ignored
+
+
 def test_bucket_stream_queue_secret_identity_and_user_pool_exist(aws: Aws) -> None:
     stood = stand_up(cdk.fragment(), aws.client, stack_name=STACK)
     bucket = stood.resources[cdk.BUCKET].ref
@@ -110,6 +131,8 @@ def test_bucket_stream_queue_secret_identity_and_user_pool_exist(aws: Aws) -> No
     pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     assert pool["UsernameAttributes"] == ["email"]
     assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert pool["EmailVerificationSubject"] == "Verify your new account"
+    assert cdk.POOL not in stood.ignored  # every property CDK writes for a pool is CreateUserPool's too
     assert (
         stood.resources[cdk.POOL].attributes["ProviderName"]
         == f"cognito-idp.us-east-1.amazonaws.com/{pool_id}"
