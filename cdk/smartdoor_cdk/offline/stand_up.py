@@ -67,6 +67,7 @@ class StoodUp:
     mappings: dict[str, EventSourceMapping] = field(default_factory=dict)
     skipped: dict[str, Skipped] = field(default_factory=dict)
     ignored: dict[str, tuple[str, ...]] = field(default_factory=dict)  # properties not applied offline
+    outputs: dict[str, str] = field(default_factory=dict)  # the stack's Outputs (what config.json is made of)
 
 
 def stand_up(
@@ -123,6 +124,10 @@ def stand_up(
                 result.ignored[logical_id] = created.ignored
         else:
             raise TemplateError(f"{logical_id}: {kind} has no offline stand-up and no reason to skip it")
+    for name, output in template.get("Outputs", {}).items():
+        condition = output.get("Condition")
+        if condition is None or resolver.condition(condition):
+            result.outputs[name] = resolver.text(output["Value"])
     return result
 
 

@@ -285,8 +285,17 @@ def fragment() -> dict[str, Any]:
             "Condition": "CDKMetadataAvailable",
         },
     }
+    outputs = {
+        "UserPoolId": {"Value": _ref(POOL)},
+        "UserPoolClientId": {"Value": _ref(CLIENT)},
+        "GraphQLUrl": {"Value": {"Fn::GetAtt": [API, "GraphQLUrl"]}},
+        "ApiKey": {"Value": {"Fn::GetAtt": [API_KEY, "ApiKey"]}},
+        "Region": {"Value": {"Ref": "AWS::Region"}},
+        "OnlyInChina": {"Value": "x", "Condition": "AwsCdkKinesisEncryptedStreamsUnsupportedRegions"},
+    }
     return {
         "Resources": resources,
+        "Outputs": outputs,
         "Conditions": {
             "AwsCdkKinesisEncryptedStreamsUnsupportedRegions": {
                 "Fn::Or": [

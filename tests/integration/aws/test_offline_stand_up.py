@@ -214,6 +214,21 @@ def test_the_lambda_environment_is_resolved_to_the_physical_names(aws: Aws) -> N
     assert mapping.starting_position == "TRIM_HORIZON"
 
 
+def test_the_outputs_resolve_to_what_the_pages_config_needs(aws: Aws) -> None:
+    local_appsync = Physical("arn:local", {"GraphQLUrl": "http://127.0.0.1:20002/graphql"})
+    local_key = Physical("arn:local/apikeys/da2-local", {"ApiKey": "da2-local"})
+    stood = stand_up(
+        cdk.fragment(), aws.client, stack_name=STACK, served={cdk.API: local_appsync, cdk.API_KEY: local_key}
+    )
+    assert stood.outputs == {
+        "UserPoolId": stood.resources[cdk.POOL].ref,
+        "UserPoolClientId": stood.resources[cdk.CLIENT].ref,
+        "GraphQLUrl": "http://127.0.0.1:20002/graphql",
+        "ApiKey": "da2-local",
+        "Region": "us-east-1",
+    }  # an output under a false condition is not there, as CloudFormation leaves it out
+
+
 def test_a_resource_type_with_no_stand_up_is_refused_before_anything_is_made(aws: Aws) -> None:
     template = {"Resources": {"Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {}}}}
     with pytest.raises(TemplateError, match="AWS::StepFunctions::StateMachine"):
