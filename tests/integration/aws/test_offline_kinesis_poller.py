@@ -48,6 +48,7 @@ class Offline:
 
     def poller(self, handler: Handler, **options: Any) -> KinesisPoller:
         [mapping] = self.stood.mappings.values()
+        mapping = replace(mapping, **options.pop("mapping", {}))
         function = self.stood.functions[cdk.FUNCTION]
         requests = itertools.count(1)
         poller = KinesisPoller(
@@ -289,3 +290,43 @@ def test_the_poller_stops_while_it_waits_between_polls(offline: Offline) -> None
     assert wait_until(lambda: poller.rounds >= 1)
     # a stop does not wait out the poll interval: the bound here is far below its 600 s
     assert poller.stop(timeout=10)
+
+
+def test_latest_starts_from_the_records_put_after_the_poller_opened(offline: Offline) -> None:
+    offline.put(b"before")
+    seen: list[str] = []
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        seen.extend(base64.b64decode(r["kinesis"]["data"]).decode() for r in event["Records"])
+
+    poller = offline.poller(handler, mapping={"starting_position": "LATEST"})
+    poller.open()
+    assert poller.poll_once() == 0
+    offline.put(b"after")
+    assert poller.poll_once() == 1
+    assert seen == ["after"]
+
+
+def test_each_shard_is_read_in_order_and_checkpointed_on_its_own(aws: Aws) -> None:
+    template = cdk.fragment()
+    template["Resources"][cdk.STREAM]["Properties"]["ShardCount"] = 2
+    offline = Offline(aws, stand_up(template, aws.client), [])
+    kinesis = aws.client("kinesis")
+    put = [
+        kinesis.put_record(StreamName=cdk.STREAM_NAME, Data=f"{n}".encode(), PartitionKey=f"camera-{n % 7}")
+        for n in range(12)
+    ]
+    shards = {p["ShardId"] for p in put}
+    assert len(shards) == 2  # the partition keys spread over both shards
+    seen: dict[str, list[str]] = {}
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        for r in event["Records"]:
+            seen.setdefault(r["eventID"].split(":")[0], []).append(r["kinesis"]["sequenceNumber"])
+
+    poller = offline.poller(handler)
+    poller.start()
+    last = {shard: [p["SequenceNumber"] for p in put if p["ShardId"] == shard][-1] for shard in shards}
+    assert wait_until(lambda: poller.checkpoints == last)
+    assert poller.stop(timeout=10)
+    assert seen == {shard: [p["SequenceNumber"] for p in put if p["ShardId"] == shard] for shard in shards}
