@@ -92,6 +92,10 @@ class OutboxDispatcher:
         self._lease = lease
         self._batch = batch
 
+    @property
+    def dispatcher_id(self) -> str:
+        return self._me
+
     def with_id(self, dispatcher_id: str) -> OutboxDispatcher:
         """The same dispatcher (clients, senders, table) claiming under another name: one per Lambda request,
         over the clients its container built once."""
