@@ -46,8 +46,6 @@ SWEEP_LIMIT = 200  # messages tried per scheduled run: a backlog drains over a f
 # Left unused at the end of a run: more than one claim, send and mark with botocore's retries usually take.
 SWEEP_RESERVE = timedelta(seconds=30)
 
-processor = BatchProcessor(EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-
 
 class UnknownTrigger(ValueError):
     """An event neither the outbox table's stream nor an EventBridge schedule sends."""
@@ -57,6 +55,8 @@ def handler(event: dict[str, Any], context: Any) -> Mapping[str, Any]:
     """A stream batch's partial batch response, or a sweep's summary (sent, tried, stopped)."""
     if _is_stream_batch(event):
         dispatcher = get_dispatcher(_request_id(context))
+        # A processor per invocation: it keeps the batch's outcomes, so two invocations never share one.
+        processor = BatchProcessor(EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
         return process_partial_response(
             event=event,
             record_handler=lambda record: _handle_record(dispatcher, record),
