@@ -33,14 +33,16 @@ from smartdoor.config import Settings
 from smartdoor.domain.awaited_faces import awaiting_face_id
 from smartdoor.domain.model import FaceEvent, FaceOwner, Sighting
 from smartdoor.edges.face_records import decode_face_json
+from smartdoor.edges.lambda_outbox import set_dispatcher
 from smartdoor.services.awaited_photos import Retry, retry_awaited_photos
 from smartdoor.services.context import Door
 from smartdoor.services.messages import PHOTO_CID
 from smartdoor.services.streamed_faces import record_streamed_face_event
-from stream_handler import photo_retry
+from stream_handler import outbox, photo_retry
 from stream_handler.container import set_door
 
 from .conftest import Aws
+from .outbox_events import LambdaContext, scheduled_event, stream_event
 from .test_message_contracts import parse_raw
 
 pytestmark = pytest.mark.integration
@@ -296,3 +298,27 @@ def test_the_photo_retry_lambda_runs_the_due_retries(cloud: Cloud) -> None:
     finally:
         set_door(None)
     assert c.dispatcher.run_once() == 1
+
+
+def test_the_outbox_lambda_sends_a_held_email_only_once_it_is_released(cloud: Cloud) -> None:
+    c = cloud
+    [sighting] = record_streamed_face_event(c.door, c.event)  # no media yet: the email is held
+    email_id = f"email:sighting:{sighting.id}"
+    set_dispatcher(c.dispatcher)
+    try:
+        held = stream_event(c.aws, [email_id])  # the stream's INSERT of the held item
+        assert "unsent" not in held["Records"][0]["dynamodb"]["NewImage"]
+        assert outbox.handler(held, LambdaContext("req-1")) == {"batchItemFailures": []}
+        assert outbox.handler(scheduled_event(), LambdaContext("req-2"))["tried"] == 0
+        c.clock.advance(minutes=1)
+        assert outbox.handler(held, LambdaContext("req-3")) == {"batchItemFailures": []}
+        assert c.emails() == []  # held: neither the stream nor the sweep sends it
+        c.kvs.add_frame(STREAM, FRAME_AT, c.frame())
+        assert c.retry() == [Retry.FILLED]
+        released = stream_event(c.aws, [email_id], "MODIFY")  # the fill's image: unsent, with its photo
+        for request in ("req-4", "req-5"):
+            assert outbox.handler(released, LambdaContext(request)) == {"batchItemFailures": []}
+    finally:
+        set_dispatcher(None)
+    [(_text, parts)] = c.emails()
+    assert parts == [PHOTO]
