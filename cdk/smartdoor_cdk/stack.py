@@ -133,7 +133,9 @@ class SmartDoorStack(Stack):
 
     def _grant_photo_retry(self, api: Api, fn: lambda_.IFunction, r: access.DoorResources) -> None:
         access.grant_tables(fn, r, access.PHOTO_RETRY_TABLES)
-        access.grant_photos(fn, r.bucket, ["PutObject"], [SIGHTING_PREFIX])
+        # GetObject: the filled sighting is published with photo links presigned with this function's
+        # credentials, so S3 authorises the console's GET as this function.
+        access.grant_photos(fn, r.bucket, ["PutObject", "GetObject"], [SIGHTING_PREFIX])
         self._grant_snapshot_tagging(fn, r)
         access.grant_collection(fn, r.collection_arn, ["IndexFaces", "DeleteFaces"])
         access.grant_hmac_key(fn, r.hmac_key)

@@ -126,6 +126,9 @@ def test_the_photo_retry_fills_awaited_photos_from_kvs1(stream_processor: Synthe
         | _on("kvs1", "kinesisvideo:GetDataEndpoint", "kinesisvideo:GetImages")
         | _on("collection", "rekognition:IndexFaces", "rekognition:DeleteFaces")
         | _on("bucket/sightings/*", "s3:PutObject", "s3:PutObjectTagging")
+        # the filled sighting is published with links to its photos, presigned with this function's
+        # credentials: S3 authorises the console's GET as this role
+        | {("s3:GetObject", "bucket/sightings/*")}
     )
 
 
