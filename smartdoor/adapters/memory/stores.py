@@ -309,6 +309,7 @@ class MemoryPhotos:
 
     def put(self, key: str, data: bytes, content_type: str, now: datetime) -> Photo:
         self.objects[key] = data
+        self.kept.discard(key)  # a new object, not yet kept: as on S3, where the put tags it unregistered
         return Photo(object_key=key, bucket=self.bucket, created_timestamp=now)
 
     def url(self, photo: Photo) -> str:
