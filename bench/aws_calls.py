@@ -75,9 +75,9 @@ NAIVE: dict[str, tuple[int, str]] = {
     "unknown face (after commit)": (6, "query; get+update claim; send; get+update mark sent"),
     "approve": (3, "get sighting (status); update status; put event"),
     "registration": (
-        16,
-        "get sighting; put status; get+put visitor; get+put face owner; get+update 2 SMS windows; "
-        "get+put passcode; put SMS; 2 events; search",
+        18,
+        "get sighting; tag 2 objects; put status; get+put visitor; get+put face owner; "
+        "get+update 2 SMS windows; get+put passcode; put SMS; 2 events; search",
     ),
     "registration (after commit)": (6, "query; get+update claim; send; get+update mark sent"),
     "validateOtp granted": (

@@ -115,8 +115,8 @@ class SmartDoorStack(Stack):
         access.grant_photos(fn, r.bucket, ["PutObject"], [VISITOR_PREFIX])  # enrolment photos
         # A door device's upload grant is a presigned POST this function signs: S3 authorises the POST as it.
         access.grant_photos(fn, r.bucket, ["PutObject"], [FRAME_PREFIX])
-        # Registering a visitor takes the unregistered tag off its sighting's snapshots: no purge takes them.
-        access.grant_photos(fn, r.bucket, ["PutObjectTagging", "DeleteObjectTagging"], [SIGHTING_PREFIX])
+        # Registering a visitor retags its sighting's snapshots registered=true: no purge takes them.
+        access.grant_photos(fn, r.bucket, ["PutObjectTagging"], [SIGHTING_PREFIX])
         access.grant_collection(fn, r.collection_arn, ["IndexFaces", "SearchFaces", "DeleteFaces"])
         access.grant_hmac_key(fn, r.hmac_key)
         api.grant_publish(

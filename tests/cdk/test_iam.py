@@ -48,9 +48,8 @@ def test_the_resolvers_get_what_the_api_use_cases_issue(frames: Synthesised) -> 
             "bucket/sightings/*",
             "s3:GetObject",
             "s3:DeleteObject",
-            # registering a visitor takes the unregistered tag off its snapshots
+            # registering a visitor retags its snapshots registered=true (PhotoStore.keep)
             "s3:PutObjectTagging",
-            "s3:DeleteObjectTagging",
         )
         | _on("bucket/visitors/*", "s3:GetObject", "s3:DeleteObject", "s3:PutObject")
         # a door device's upload grant is a presigned POST the resolvers sign: S3 authorises it as them
