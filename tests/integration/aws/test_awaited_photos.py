@@ -43,7 +43,7 @@ from stream_handler.container import set_door
 
 from .conftest import Aws
 from .outbox_events import LambdaContext, scheduled_event, stream_event
-from .test_message_contracts import parse_raw
+from .sent_messages import body_text, emails_sent
 
 pytestmark = pytest.mark.integration
 
@@ -83,23 +83,13 @@ class Cloud:
 
     def emails(self) -> list[tuple[str, list[str]]]:
         """(plain text, the Content-IDs of its inline parts) of every email SES sent, oldest first."""
-        sent = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            parsed = parse_raw(message["raw_data"])
-            body = parsed.get_body(preferencelist=("plain",))
-            assert body is not None
-            sent.append(
-                (str(body.get_content()), [str(p["Content-ID"]) for p in parsed.walk() if p["Content-ID"]])
-            )
-        return sent
+        return [
+            (body_text(m), [str(p["Content-ID"]) for p in m.walk() if p["Content-ID"]])
+            for m in emails_sent(self.aws)
+        ]
 
     def html(self) -> list[str]:
-        found = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            body = parse_raw(message["raw_data"]).get_body(preferencelist=("html",))
-            assert body is not None
-            found.append(str(body.get_content()))
-        return found
+        return [body_text(m, "html") for m in emails_sent(self.aws)]
 
     def object(self, key: str) -> tuple[bytes, str]:
         answer = self.aws.s3().get_object(Bucket=SETTINGS.photo_bucket, Key=key)

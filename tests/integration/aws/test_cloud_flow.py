@@ -35,9 +35,9 @@ from tests.lambdas.conftest import appsync_event, invoke, with_headers
 from tests.lambdas.stream.conftest import RECORDS_TIME, kinesis_event, record_json
 
 from .conftest import Aws
+from .sent_messages import email_texts, sms_sent
 from .test_appsync_publisher import Peer
 from .test_appsync_publisher import peer as peer
-from .test_message_contracts import parse_raw
 
 pytestmark = pytest.mark.integration
 
@@ -61,15 +61,10 @@ class Cloud:
     peer: Peer
 
     def emails(self) -> list[str]:
-        texts = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[dict[str, Any]]:
-        return list(self.aws.backend("sns").get("SMS", []))
+        return sms_sent(self.aws)
 
     def sightings(self) -> list[Sighting]:
         return list(self.door.sightings.list(None, 100, None).items)

@@ -44,7 +44,7 @@ from smartdoor.services.decisions import approve_visitor, register_visitor
 from smartdoor.services.sightings import record_face_event
 
 from .conftest import Aws
-from .test_message_contracts import parse_raw
+from .sent_messages import email_texts, sms_texts
 
 pytestmark = pytest.mark.integration
 
@@ -82,17 +82,10 @@ class DoorOnAws:
         return FaceEvent("KVS1", self.clock.now(), faces, f"KVS1/frame-{n}"), frame
 
     def emails(self) -> list[str]:
-        """The plain text of every email SES sent, oldest first."""
-        sent = self.aws.backend("ses").get("RawMessage", [])
-        texts = []
-        for message in sent:
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[str]:
-        return [m["message"] for m in self.aws.backend("sns").get("SMS", []) if m["phone_number"] == PHONE]
+        return sms_texts(self.aws, to=PHONE)
 
     def sightings(self) -> list[Sighting]:
         return list(self.door.sightings.list(None, 100, None).items)

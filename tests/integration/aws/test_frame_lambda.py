@@ -38,7 +38,7 @@ from stream_handler.frames import handler
 from tests.lambdas.frames.conftest import FRAME_TIME, canonical_event, s3_event
 
 from .conftest import Aws
-from .test_message_contracts import parse_raw
+from .sent_messages import email_texts, sms_texts
 
 pytestmark = pytest.mark.integration
 
@@ -114,15 +114,10 @@ class FrameCloud:
         return self.calls("DetectFaces"), self.calls("SearchFacesByImage")
 
     def texts(self) -> list[str]:
-        return [m["message"] for m in self.aws.backend("sns").get("SMS", []) if m["phone_number"] == PHONE]
+        return sms_texts(self.aws, to=PHONE)
 
     def emails(self) -> list[str]:
-        texts = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def sightings(self) -> list[Sighting]:
         return sorted(self.door.sightings.list(None, 100, None).items, key=lambda s: s.status.value)

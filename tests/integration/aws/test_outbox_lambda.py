@@ -33,9 +33,9 @@ from stream_handler import outbox
 
 from .conftest import Aws
 from .outbox_events import LambdaContext, scheduled_event, stored_item, stream_event
+from .sent_messages import email_texts, sms_texts
 from .test_door_on_aws import approve_link
 from .test_dynamo_outbox import Crash, CrashingMailer
-from .test_message_contracts import parse_raw
 
 pytestmark = pytest.mark.integration
 
@@ -86,15 +86,10 @@ class Sender:
         return built
 
     def emails(self) -> list[str]:
-        texts = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[str]:
-        return [m["message"] for m in self.aws.backend("sns").get("SMS", [])]
+        return sms_texts(self.aws)
 
     def unsent(self) -> list[str]:
         return build_outbox_dispatcher(SETTINGS, "inspector", self.clients, self.clock).due()
