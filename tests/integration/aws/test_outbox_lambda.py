@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse, HTTPHeaders
+from botocore.awsrequest import HTTPHeaders
 
 from smartdoor.adapters.aws.outbox_dispatcher import FIRST_RETRY, LEASE, OutboxDispatcher
 from smartdoor.adapters.aws.ses_mailer import SesMailer
@@ -32,6 +32,7 @@ from smartdoor.services.sightings import record_face_event
 from stream_handler import outbox
 
 from .conftest import Aws
+from .injected_answers import JSON, XML, answer
 from .outbox_events import LambdaContext, scheduled_event, stored_item, stream_event
 from .sent_messages import email_texts, sms_texts
 from .test_door_on_aws import approve_link
@@ -50,16 +51,6 @@ SETTINGS = Settings(
     hmac_secret_id="smartdoor/hmac-key",
 )
 NO_FAILURES: dict[str, list[Any]] = {"batchItemFailures": []}
-JSON = HTTPHeaders.from_dict({"Content-Type": "application/json"})
-XML = HTTPHeaders.from_dict({"Content-Type": "text/xml"})
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._data
 
 
 @dataclass
@@ -127,11 +118,11 @@ def failing(aws: Aws, service: str, operation: str, status: int, body: bytes, he
     client = aws.session.client(service, endpoint_url=aws.endpoint, config=config)  # type: ignore[call-overload]
     failed: list[str] = []
 
-    def answer(request: Any, **_: Any) -> Any:
+    def refuse(request: Any, **_: Any) -> Any:
         failed.append(request.url)
-        return AWSResponse(request.url, status, headers, _Body(body))
+        return answer(request, status, headers, body)
 
-    client.meta.events.register(f"before-send.{service}.{operation}", answer)
+    client.meta.events.register(f"before-send.{service}.{operation}", refuse)
     client.failed = failed
     return client
 
