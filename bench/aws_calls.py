@@ -39,7 +39,7 @@ from smartdoor.adapters.memory.rekognition import (  # noqa: E402
     SeenFace,
     marked_image,
 )
-from smartdoor.adapters.memory.served_rekognition import SESSION  # noqa: E402
+from smartdoor.adapters.memory.served_fakes import SESSION  # noqa: E402
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher  # noqa: E402
 from smartdoor.config import Settings  # noqa: E402
 from smartdoor.domain.model import AccessDecision, BoundingBox, FaceEvent  # noqa: E402
