@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from smartdoor.domain.device_tokens import DeviceGrant, sign_device_token, verify_device_token
-from smartdoor.domain.links import LinkGrant, sign_link, verify_link
+from smartdoor.domain.links import LinkGrant, LinkInvalid, sign_link, verify_link
+from smartdoor.domain.signed_tokens import sign_payload
 from tests.unit.conftest import KEY, START
 
 pytestmark = pytest.mark.unit
@@ -29,3 +30,10 @@ def test_a_link_is_signed_as_it_always_was_and_an_issued_one_verifies() -> None:
 def test_a_device_token_is_signed_as_it_always_was_and_an_issued_one_verifies() -> None:
     assert sign_device_token(DeviceGrant("front-door", "device-1"), KEY) == DEVICE_TOKEN
     assert verify_device_token(DEVICE_TOKEN, KEY) == DeviceGrant("front-door", "device-1")
+
+
+def test_a_link_signed_over_a_body_that_is_no_grant_is_refused() -> None:
+    # A genuine mac over a body with no expiry or nonce (no door signs one): refused, not a crash.
+    token = sign_payload({"s": "sighting-1"}, b"smartdoor-link\x00", KEY)  # no expiry, no nonce
+    with pytest.raises(LinkInvalid):
+        verify_link(token, KEY, START)
