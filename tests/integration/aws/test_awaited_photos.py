@@ -29,7 +29,6 @@ from smartdoor.adapters.memory.served_kinesis_video import (
     kinesis_video_served_by,
 )
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.awaited_faces import awaiting_face_id
 from smartdoor.domain.model import FaceEvent, FaceOwner, Sighting
 from smartdoor.edges.face_records import decode_face_json
@@ -42,6 +41,7 @@ from stream_handler import outbox, photo_retry
 from stream_handler.container import set_door
 
 from .conftest import Aws
+from .door_settings import SETTINGS as DOOR_SETTINGS
 from .outbox_events import LambdaContext, scheduled_event, stream_event
 from .sent_messages import body_text, emails_sent
 
@@ -51,15 +51,7 @@ RECORD = Path(__file__).parents[2] / "events" / "unknown_face.json"
 STREAM = "front-door"  # the record's StreamArn names it; it is the camera's id too
 # The record's ProducerTimestamp 1763900000.25 + FrameOffsetInSeconds 1.2: the frame it describes.
 FRAME_AT = datetime.fromtimestamp(1763900001, UTC) + timedelta(milliseconds=450)
-SETTINGS = Settings(
-    owner_email="owner@example.com",
-    mail_from="door@example.com",
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id="smartdoor/hmac-key",
-    kvs_streams=STREAM,
-)
+SETTINGS = replace(DOOR_SETTINGS, kvs_streams=STREAM)
 POLICY = SETTINGS.policy()
 PHOTO = f"<{PHOTO_CID}>"
 

@@ -26,7 +26,6 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.errors import Conflict
 from smartdoor.domain.model import (
     AccessDecision,
@@ -44,6 +43,7 @@ from smartdoor.services.decisions import approve_visitor, register_visitor
 from smartdoor.services.sightings import record_face_event
 
 from .conftest import Aws
+from .door_settings import SETTINGS
 from .sent_messages import email_texts, sms_texts
 
 pytestmark = pytest.mark.integration
@@ -52,16 +52,7 @@ T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BOX = BoundingBox(0.3, 0.2, 0.4, 0.5)
 ADA = (0.30, 0.60)
 STRANGER = (0.70, 0.20)
-OWNER_EMAIL, MAIL_FROM, PHONE = "owner@example.com", "door@example.com", "+12025550100"
-SECRET = "smartdoor/hmac-key"
-SETTINGS = Settings(
-    owner_email=OWNER_EMAIL,
-    mail_from=MAIL_FROM,
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id=SECRET,
-)
+PHONE = "+12025550100"
 RACERS = 20
 T = TypeVar("T")
 

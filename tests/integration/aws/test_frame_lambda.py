@@ -27,7 +27,6 @@ from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import FakeRekognition, SeenFace, marked_image, read_marked_image
 from smartdoor.adapters.memory.served_rekognition import served_by
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.frame_images import MAX_FRAME_BYTES
 from smartdoor.domain.frame_keys import frame_key
@@ -38,19 +37,12 @@ from stream_handler.frames import handler
 from tests.lambdas.frames.conftest import FRAME_TIME, canonical_event, s3_event
 
 from .conftest import Aws
+from .door_settings import SETTINGS
 from .sent_messages import email_texts, sms_texts
 
 pytestmark = pytest.mark.integration
 
-BUCKET, COLLECTION, SECRET = "door-photos", "door-faces", "smartdoor/hmac-key"
-SETTINGS = Settings(
-    owner_email="owner@example.com",
-    mail_from="door@example.com",
-    public_url="https://door.example",
-    photo_bucket=BUCKET,
-    rekognition_collection=COLLECTION,
-    hmac_secret_id=SECRET,
-)
+BUCKET, COLLECTION = SETTINGS.photo_bucket, SETTINGS.rekognition_collection
 KEY = "frames/front-door/1764590400000-0123abcd.jpg"  # the canonical event's, taken at FRAME_TIME
 PHONE = "+12025550100"
 LEFT, RIGHT = BoundingBox(0.1, 0.15, 0.3, 0.6), BoundingBox(0.6, 0.15, 0.3, 0.6)

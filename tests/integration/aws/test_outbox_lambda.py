@@ -22,7 +22,6 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import MarkedImageCropper, SeenFace, marked_image
 from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.model import AccessDecision, BoundingBox, FaceEvent, Sms
 from smartdoor.edges.lambda_outbox import set_dispatcher
 from smartdoor.services.authorization import LinkHolder
@@ -32,6 +31,7 @@ from smartdoor.services.sightings import record_face_event
 from stream_handler import outbox
 
 from .conftest import Aws
+from .door_settings import SETTINGS
 from .injected_answers import JSON, XML, answer
 from .outbox_events import LambdaContext, scheduled_event, stored_item, stream_event
 from .sent_messages import email_texts, sms_texts
@@ -42,14 +42,6 @@ pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 PHONE = "+12025550100"
-SETTINGS = Settings(
-    owner_email="owner@example.com",
-    mail_from="door@example.com",
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id="smartdoor/hmac-key",
-)
 NO_FAILURES: dict[str, list[Any]] = {"batchItemFailures": []}
 
 
