@@ -25,7 +25,6 @@ from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import MarkedImageCropper, SeenFace, marked_image
 from smartdoor.adapters.memory.stores import MemoryFrames
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.model import BoundingBox, Sighting
 from smartdoor.edges import lambda_door
 from smartdoor.services.context import Door
@@ -35,22 +34,12 @@ from tests.lambdas.conftest import appsync_event, invoke, with_headers
 from tests.lambdas.stream.conftest import RECORDS_TIME, kinesis_event, record_json
 
 from .conftest import Aws
+from .door_settings import SETTINGS
+from .sent_messages import email_texts, sms_sent
 from .test_appsync_publisher import Peer
 from .test_appsync_publisher import peer as peer
-from .test_message_contracts import parse_raw
 
 pytestmark = pytest.mark.integration
-
-OWNER_EMAIL, MAIL_FROM = "owner@example.com", "door@example.com"
-SECRET = "smartdoor/hmac-key"
-SETTINGS = Settings(
-    owner_email=OWNER_EMAIL,
-    mail_from=MAIL_FROM,
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id=SECRET,
-)
 
 
 @dataclass
@@ -61,15 +50,10 @@ class Cloud:
     peer: Peer
 
     def emails(self) -> list[str]:
-        texts = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[dict[str, Any]]:
-        return list(self.aws.backend("sns").get("SMS", []))
+        return sms_sent(self.aws)
 
     def sightings(self) -> list[Sighting]:
         return list(self.door.sightings.list(None, 100, None).items)

@@ -28,7 +28,6 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.model import (
     AccessDecision,
@@ -47,7 +46,8 @@ from smartdoor.services.decisions import approve_visitor, register_visitor
 from smartdoor.services.sightings import record_face_event
 
 from .conftest import Aws
-from .test_message_contracts import parse_raw
+from .door_settings import SETTINGS
+from .sent_messages import email_texts, sms_texts
 
 pytestmark = pytest.mark.integration
 
@@ -55,16 +55,7 @@ T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BOX = BoundingBox(0.3, 0.2, 0.4, 0.5)
 ADA = (0.30, 0.60)
 STRANGER = (0.70, 0.20)
-OWNER_EMAIL, MAIL_FROM, PHONE = "owner@example.com", "door@example.com", "+12025550100"
-SECRET = "smartdoor/hmac-key"
-SETTINGS = Settings(
-    owner_email=OWNER_EMAIL,
-    mail_from=MAIL_FROM,
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id=SECRET,
-)
+PHONE = "+12025550100"
 RACERS = 20
 T = TypeVar("T")
 
@@ -85,17 +76,10 @@ class DoorOnAws:
         return FaceEvent("KVS1", self.clock.now(), faces, f"KVS1/frame-{n}"), frame
 
     def emails(self) -> list[str]:
-        """The plain text of every email SES sent, oldest first."""
-        sent = self.aws.backend("ses").get("RawMessage", [])
-        texts = []
-        for message in sent:
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[str]:
-        return [m["message"] for m in self.aws.backend("sns").get("SMS", []) if m["phone_number"] == PHONE]
+        return sms_texts(self.aws, to=PHONE)
 
     def sightings(self) -> list[Sighting]:
         return list(self.door.sightings.list(None, 100, None).items)

@@ -7,16 +7,13 @@ and every module of the package is checked, so a new one is covered the day it i
 
 from __future__ import annotations
 
-import json
 import os
 import pkgutil
-import subprocess
-import sys
 
 import pytest
 
 import smartdoor.adapters.aws
-from tests.lambda_imports import forbidden_in, loaded_by
+from tests.lambda_imports import forbidden_in, loaded_by, loaded_running
 
 pytestmark = pytest.mark.integration
 
@@ -95,10 +92,7 @@ print(json.dumps(sorted(sys.modules)))
 
 
 def test_building_the_door_on_aws_imports_nothing_a_lambda_must_not_ship() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD], capture_output=True, text=True, timeout=120, check=True
-    )
-    loaded: list[str] = json.loads(done.stdout)
+    loaded = loaded_running(BUILD, timeout=120)
     assert "smartdoor.adapters.aws.dynamo_registrations" in loaded  # it did build the AWS door
     shipped_wrongly = forbidden_in(loaded)
     assert shipped_wrongly == []
@@ -122,14 +116,6 @@ def test_building_the_outbox_sender_imports_nothing_a_lambda_must_not_ship() -> 
         "SMARTDOOR_MAIL_FROM": "door@example.com",
         "AWS_DEFAULT_REGION": "us-east-1",  # as Lambda sets it; the clients are built, never called
     }
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD_DISPATCHER],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        env=env,
-    )
-    loaded: list[str] = json.loads(done.stdout)
+    loaded = loaded_running(BUILD_DISPATCHER, env, timeout=120)
     assert "smartdoor.adapters.aws.ses_mailer" in loaded  # it did build the dispatcher
     assert forbidden_in(loaded) == []

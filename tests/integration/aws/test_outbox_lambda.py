@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse, HTTPHeaders
+from botocore.awsrequest import HTTPHeaders
 
 from smartdoor.adapters.aws.outbox_dispatcher import FIRST_RETRY, LEASE, OutboxDispatcher
 from smartdoor.adapters.aws.ses_mailer import SesMailer
@@ -22,7 +22,6 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import MarkedImageCropper, SeenFace, marked_image
 from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.model import AccessDecision, BoundingBox, FaceEvent, Sms
 from smartdoor.edges.lambda_outbox import set_dispatcher
 from smartdoor.services.authorization import LinkHolder
@@ -32,34 +31,18 @@ from smartdoor.services.sightings import record_face_event
 from stream_handler import outbox
 
 from .conftest import Aws
+from .door_settings import SETTINGS
+from .injected_answers import JSON, XML, answer
 from .outbox_events import LambdaContext, scheduled_event, stored_item, stream_event
+from .sent_messages import email_texts, sms_texts
 from .test_door_on_aws import approve_link
 from .test_dynamo_outbox import Crash, CrashingMailer
-from .test_message_contracts import parse_raw
 
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 PHONE = "+12025550100"
-SETTINGS = Settings(
-    owner_email="owner@example.com",
-    mail_from="door@example.com",
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id="smartdoor/hmac-key",
-)
 NO_FAILURES: dict[str, list[Any]] = {"batchItemFailures": []}
-JSON = HTTPHeaders.from_dict({"Content-Type": "application/json"})
-XML = HTTPHeaders.from_dict({"Content-Type": "text/xml"})
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._data
 
 
 @dataclass
@@ -86,15 +69,10 @@ class Sender:
         return built
 
     def emails(self) -> list[str]:
-        texts = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[str]:
-        return [m["message"] for m in self.aws.backend("sns").get("SMS", [])]
+        return sms_texts(self.aws)
 
     def unsent(self) -> list[str]:
         return build_outbox_dispatcher(SETTINGS, "inspector", self.clients, self.clock).due()
@@ -132,11 +110,11 @@ def failing(aws: Aws, service: str, operation: str, status: int, body: bytes, he
     client = aws.session.client(service, endpoint_url=aws.endpoint, config=config)  # type: ignore[call-overload]
     failed: list[str] = []
 
-    def answer(request: Any, **_: Any) -> Any:
+    def refuse(request: Any, **_: Any) -> Any:
         failed.append(request.url)
-        return AWSResponse(request.url, status, headers, _Body(body))
+        return answer(request, status, headers, body)
 
-    client.meta.events.register(f"before-send.{service}.{operation}", answer)
+    client.meta.events.register(f"before-send.{service}.{operation}", refuse)
     client.failed = failed
     return client
 
