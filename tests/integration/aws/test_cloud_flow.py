@@ -24,7 +24,7 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import MarkedImageCropper, SeenFace, marked_image
 from smartdoor.adapters.memory.stores import MemoryFrames
-from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
+from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher
 from smartdoor.config import Settings
 from smartdoor.domain.model import BoundingBox, Sighting
 from smartdoor.edges import lambda_door
@@ -59,6 +59,7 @@ class Cloud:
     dispatcher: OutboxDispatcher
     aws: Aws
     peer: Peer
+    clients: AwsClients  # the Door's own, for a test to count its calls
 
     def emails(self) -> list[str]:
         texts = []
@@ -85,7 +86,8 @@ def cloud(aws: Aws, peer: Peer) -> Iterator[Cloud]:
     door = replace(built, frames=MemoryFrames())
     lambda_door.set_door(door)
     lambda_door.settings.cache_clear()
-    yield Cloud(door, build_outbox_dispatcher(settings, "test-dispatcher", clients, clock), aws, peer)
+    dispatcher = build_outbox_dispatcher(settings, "test-dispatcher", clients, clock)
+    yield Cloud(door, dispatcher, aws, peer, clients)
     lambda_door.set_door(None)
     lambda_door.settings.cache_clear()
 
