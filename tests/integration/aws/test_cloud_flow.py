@@ -24,7 +24,7 @@ from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import MarkedImageCropper, SeenFace, marked_image
 from smartdoor.adapters.memory.stores import MemoryFrames
-from smartdoor.bootstrap import AwsClients, build_aws, build_outbox_dispatcher
+from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
 from smartdoor.config import Settings
 from smartdoor.domain.model import BoundingBox, Sighting
 from smartdoor.edges import lambda_door
@@ -60,7 +60,6 @@ class Cloud:
     dispatcher: OutboxDispatcher
     aws: Aws
     peer: Peer
-    clients: AwsClients  # the Door's own, for a test to count its calls
 
     def emails(self) -> list[str]:
         texts = []
@@ -87,8 +86,7 @@ def cloud(aws: Aws, peer: Peer) -> Iterator[Cloud]:
     door = replace(built, frames=MemoryFrames())
     lambda_door.set_door(door)
     lambda_door.settings.cache_clear()
-    dispatcher = build_outbox_dispatcher(settings, "test-dispatcher", clients, clock)
-    yield Cloud(door, dispatcher, aws, peer, clients)
+    yield Cloud(door, build_outbox_dispatcher(settings, "test-dispatcher", clients, clock), aws, peer)
     lambda_door.set_door(None)
     lambda_door.settings.cache_clear()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bench.aws_calls import Call, Recorder
+from bench.aws_calls import Call
 from stream_handler import handler as stream_handler
 from tests.lambdas.conftest import appsync_event, invoke
 
@@ -22,17 +22,31 @@ from .test_cloud_flow import cloud as cloud
 pytestmark = pytest.mark.integration
 
 
+SERVICES = ("dynamodb", "s3", "sesv2", "sns", "rekognition", "kinesisvideo", "secretsmanager")
+
+
 @contextmanager
 def counted(cloud: Cloud) -> Iterator[list[Call]]:
-    """The calls every client of the Door makes inside the block, in order."""
-    recorder = Recorder()
-    c = cloud.clients
-    for client in (c.dynamodb, c.s3, c.sesv2, c.sns, c.rekognition, c.kinesisvideo, c.secretsmanager):
-        recorder.hook(client)
+    """The calls the Door's clients make inside the block, in order. The Door was stood up on the session's
+    clients (one per service, cached by Aws), so these are the very clients its adapters call through."""
     calls: list[Call] = []
-    with recorder.use_case("page"):
+    hooks = []
+    for service in SERVICES:
+        client = cloud.aws.client(service)
+
+        def record(model: Any, _service: str = service, **_: Any) -> None:
+            calls.append((_service, model.name))
+
+        name = f"before-call.{client.meta.service_model.service_id.hyphenize()}.*"
+        # First, so it runs before a served fake's answer (a before-call that returns stops the chain).
+        client.meta.events.register_first(name, record)
+        hooks.append((client, name, record))
+    try:
         yield calls
-    calls.extend(recorder.calls["page"])
+    finally:
+        # The clients outlive the test (one per session): leave no hook behind.
+        for client, name, record in hooks:
+            client.meta.events.unregister(name, record)
 
 
 def registered(cloud: Cloud) -> dict[str, Any]:
