@@ -30,6 +30,7 @@ from smartdoor.edges import lambda_door
 from smartdoor.services.context import Door
 from stream_handler import handler as stream_handler
 from stream_handler.records import decode_kinesis_record
+from tests import visitor_flow_steps as steps
 from tests.lambdas.conftest import appsync_event, invoke, with_headers
 from tests.lambdas.stream.conftest import RECORDS_TIME, kinesis_event, record_json
 
@@ -129,35 +130,21 @@ def test_unknown_face_to_welcome_through_the_lambdas(cloud: Cloud) -> None:
         appsync_event("Mutation.approveVisitor.cognito", sightingId=sighting.id, decision="APPROVE")
     )
     # AppSync applies the selection; the resolver answers the whole object
-    assert {k: approved[k] for k in ("id", "status")} == {"id": sighting.id, "status": "APPROVED"}
+    assert {k: approved[k] for k in ("id", "status")} == steps.approved(sighting.id)
     registered = invoke(
         appsync_event(
-            "Mutation.registerVisitor.cognito",
-            input={"sightingId": sighting.id, "name": "Ada Lovelace", "phoneNumber": "+44 20 7946 0958"},
+            "Mutation.registerVisitor.cognito", input={"sightingId": sighting.id, **steps.REGISTRATION}
         )
     )
-    visitor = registered["visitor"]
-    assert registered["passcodeSent"] is True
-    assert visitor["name"] == "Ada Lovelace"
-    assert visitor["phoneNumber"] == "+442079460958"
-    assert visitor["phoneNumberInternational"] == "+44 20 7946 0958"
-    assert visitor["faceId"] == sighting.face_id
-    assert [p["objectKey"] for p in visitor["photos"]] == [
-        f"sightings/{sighting.id}.jpg",
-        f"sightings/{sighting.id}-face.jpg",
-    ]
+    steps.assert_registered(registered, sighting.id, sighting.face_id)
 
     # THEN the visitor has an SMS in SNS with a passcode that opens the door once
     assert cloud.dispatcher.run_once() == 1
     [sms] = cloud.texts()
-    assert sms["phone_number"] == "+442079460958"
+    assert sms["phone_number"] == steps.SMS_TO
     code = passcode_in(sms["message"])
-    assert validate(code) == {
-        "granted": True,
-        "message": "Welcome, Ada Lovelace!",
-        "visitorName": "Ada Lovelace",
-    }
-    assert validate(code) == {"granted": False, "message": "Permission denied", "visitorName": None}
+    assert validate(code) == steps.WELCOME
+    assert validate(code) == steps.DENIED
 
 
 def test_a_batch_delivered_three_times_makes_one_sighting_and_one_email(cloud: Cloud) -> None:
