@@ -112,3 +112,11 @@ def test_every_path_in_the_layout_block_exists() -> None:
     assert ("tests/", "events/") in paths
     missing = [(top, p) for top, p in paths if not (_exists_under(ROOT / top, p) or (ROOT / p).exists())]
     assert missing == []
+
+
+def test_scripts_run_installs_what_the_local_walkthrough_runs() -> None:
+    # Trying it and the device walkthrough run serve, replay, enroll and device from the venv scripts/run
+    # makes; the device needs httpx, which only the `device` extra brings.
+    setup = re.search(r"^scripts/setup (\S+)$", (ROOT / "scripts" / "run").read_text(), flags=re.MULTILINE)
+    assert setup is not None
+    assert set(setup[1].split(",")) >= {"local", "vision", "device"}
