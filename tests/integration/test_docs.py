@@ -120,3 +120,12 @@ def test_scripts_run_installs_what_the_local_walkthrough_runs() -> None:
     setup = re.search(r"^scripts/setup (\S+)$", (ROOT / "scripts" / "run").read_text(), flags=re.MULTILINE)
     assert setup is not None
     assert set(setup[1].split(",")) >= {"local", "vision", "device"}
+
+
+def test_the_local_interfaces_table_names_every_fixed_route() -> None:
+    from smartdoor.server.routes import routes
+
+    section = README.read_text().split("## Local interfaces", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(?:(?:GET|POST) )?(/[\w./-]*)", section))
+    fixed = {r.path for r in routes() if "{" not in r.path} | {"/graphql"}
+    assert fixed - named == set()
