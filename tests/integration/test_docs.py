@@ -129,3 +129,14 @@ def test_the_local_interfaces_table_names_every_fixed_route() -> None:
     named = set(re.findall(r"`(?:(?:GET|POST) )?(/[\w./-]*)", section))
     fixed = {r.path for r in routes() if "{" not in r.path} | {"/graphql"}
     assert fixed - named == set()
+
+
+def test_every_lambda_handler_the_readme_names_is_one_the_cdk_app_deploys() -> None:
+    named = set(re.findall(r"`((?:resolvers|stream_handler)(?:\.\w+)*\.handler)`", README.read_text()))
+    cdk_source = "".join(p.read_text() for p in (ROOT / "cdk" / "smartdoor_cdk").glob("*.py"))
+    deployed = set(re.findall(r'handler="([\w.]+)"', cdk_source))
+    assert len(named) >= 5
+    assert named - deployed == set()
+    for handler in named:
+        module = handler.rsplit(".", 1)[0].replace(".", "/")
+        assert (ROOT / f"{module}.py").is_file() or (ROOT / module / "__init__.py").is_file(), handler
