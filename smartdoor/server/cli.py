@@ -146,7 +146,11 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("camera_id", metavar="CAMERA_ID", help="the camera the device's frames are of")
     token.add_argument("--data-dir", type=Path, help="data folder (default ./smartdoor-data)")
     replay = commands.add_parser("replay", help="send recorded face events to a running server")
-    replay.add_argument("events", nargs="+", help="JSON files, each one face-search record")
+    replay.add_argument(
+        "events",
+        nargs="+",
+        help="JSON files, each a face-search record, a list of records or a whole Lambda Kinesis event",
+    )
     replay.add_argument("--server", default="http://127.0.0.1:8000")
     replay.add_argument("--camera", default="replay", help="camera id for records without a StreamArn")
     replay.add_argument(

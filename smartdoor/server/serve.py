@@ -100,7 +100,8 @@ def banner(settings: Settings, owner_token: str, cameras: list[str], workers: in
     else:
         lines += [
             "No camera yet: add one with --camera [ID=]SOURCE (webcam index, video file[#loop],",
-            f"rtsp:// or http:// URL, image folder), open {base}/camera, or POST JPEGs to {base}/frames,",
+            f"rtsp:// or http:// URL, image folder), open {base}/camera,",
+            f"or POST JPEGs to {base}/frames?camera=ID (owner token),",
             "or replay recorded face events with `smartdoor replay EVENT.json --frame PHOTO.jpg`.",
         ]
     return "\n".join(lines) + "\n"
