@@ -10,12 +10,14 @@ stopping it and every process it started.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
 import select
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,9 +28,11 @@ import httpx
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.appsync_auth import AppSyncJWTAuthentication
+from PIL import Image
 
 from smartdoor_cdk.local_appsync import installed
-from smartdoor_cdk.offline.cloud_build import CloudBuild, start_cloud_build
+from smartdoor_cdk.offline.cloud_build import CACHE, REGION, CloudBuild, CloudBuildFailed, start_cloud_build
+from smartdoor_cdk.offline.synth import synthesised
 from tests.cloud.test_subscriptions import WatchedTransport
 from tests.needs import missing
 from tests.waiting import wait_until
@@ -50,7 +54,8 @@ def build() -> Iterator[CloudBuild]:
         yield running
 
 
-def id_token(build: CloudBuild) -> str:
+@pytest.fixture(scope="module")
+def token(build: CloudBuild) -> str:
     """The owner's id token, as the console gets it: InitiateAuth, then the new-password challenge."""
     cognito = build.client("cognito-idp")
     first = cognito.initiate_auth(
@@ -83,14 +88,15 @@ def sms_messages(build: CloudBuild) -> list[str]:
     return re.findall(r"passcode is \d+\.", json.dumps(data.get("sns", {})))
 
 
-def test_a_face_on_the_stream_to_welcome_and_then_permission_denied(build: CloudBuild) -> None:
-    token = id_token(build)
+def test_a_face_on_the_stream_to_welcome_and_then_permission_denied(build: CloudBuild, token: str) -> None:
 
     async def sighted() -> dict[str, Any]:
         auth = AppSyncJWTAuthentication(host=urlsplit(build.urls.graphql).netloc, jwt=token)
         transport = WatchedTransport(url=build.urls.realtime, auth=auth)
         async with Client(transport=transport) as session:
-            messages = session.subscribe(GraphQLRequest("subscription { onSighting { id status cameraId } }"))
+            messages = session.subscribe(
+                GraphQLRequest("subscription { onSighting { id status cameraId photo { url } } }")
+            )
             first = asyncio.ensure_future(messages.__anext__())
             await asyncio.wait_for(transport.started.wait(), 10)
             build.put_face_record()
@@ -104,6 +110,9 @@ def test_a_face_on_the_stream_to_welcome_and_then_permission_denied(build: Cloud
     sighting = asyncio.run(asyncio.wait_for(sighted(), ARRIVES + 20))["onSighting"]
     assert sighting["status"] == "PENDING"
     assert sighting["cameraId"] == build.video_stream  # the camera is the record's Kinesis Video stream
+    # The frame came from the Kinesis Video fake (GetDataEndpoint, then GetImages at the record's time).
+    assert [r["StreamName"] for r in build.fakes.kinesis_video.requests] == [build.video_stream]
+    assert sighting["photo"]["url"].startswith(build.moto_endpoint + "/")
     owner = {"Authorization": token}
     # WHEN the owner approves and registers the visitor over AppSync's HTTP endpoint
     approved = graphql(
@@ -159,30 +168,93 @@ def _alive(pid: int) -> bool:
     return "State:\tZ" not in status  # a zombie has stopped; only its parent's wait is left
 
 
-def _read_banner(process: subprocess.Popen[str], timeout: float) -> list[str]:
+def _read_banner(process: subprocess.Popen[bytes], timeout: float) -> list[str]:
+    """The command's lines up to its "Stop:" line. Read from the pipe's descriptor: a buffered reader
+    would hold lines that select() no longer sees."""
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
-    lines: list[str] = []
-    while not any(line.startswith("Stop:") for line in lines):
+    buffered = b""
+    while b"\nStop:" not in buffered:
         left = deadline - time.monotonic()
-        assert left > 0, f"no banner within {timeout:g} s: {lines}"
+        assert left > 0, f"no banner within {timeout:g} s: {buffered!r}"
         readable, _, _ = select.select([process.stdout], [], [], left)
         if readable:
-            line = process.stdout.readline()
-            assert line, f"the command ended (exit {process.wait()}): {lines}"
-            lines.append(line.rstrip("\n"))
-    return lines
+            chunk = os.read(process.stdout.fileno(), 4096)
+            assert chunk, f"the command ended (exit {process.wait()}): {buffered!r}"
+            buffered += chunk
+    return buffered.decode().splitlines()
 
 
-def test_the_command_prints_the_urls_serves_the_config_and_stops_everything_on_ctrl_c() -> None:
+def test_after_a_simulator_restart_a_new_subscriber_hears_the_next_face(
+    build: CloudBuild, token: str
+) -> None:
+    url = build.urls.graphql
+    build.restart_simulator()
+    assert build.urls.graphql == url == build.appsync.graphql_url  # the same port: the pages need no reload
+
+    async def sighted() -> dict[str, Any]:
+        auth = AppSyncJWTAuthentication(host=urlsplit(url).netloc, jwt=token)
+        transport = WatchedTransport(url=build.urls.realtime, auth=auth)
+        async with Client(transport=transport) as session:
+            messages = session.subscribe(GraphQLRequest("subscription { onSighting { id status } }"))
+            first = asyncio.ensure_future(messages.__anext__())
+            await asyncio.wait_for(transport.started.wait(), 10)
+            build.put_face_record(frame=another_face())
+            try:
+                received: dict[str, Any] = await asyncio.wait_for(first, ARRIVES)
+            finally:
+                await messages.aclose()
+            return received
+
+    assert asyncio.run(asyncio.wait_for(sighted(), ARRIVES + 20))["onSighting"]["status"] == "PENDING"
+
+
+def another_face() -> bytes:
+    """A JPEG unlike the default frame: the fake Rekognition sees another person in it."""
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (20, 200, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_failed_start_says_which_part_failed_in_one_line_and_stops_what_had_started(
+    tmp_path: Path,
+) -> None:
     if not installed():
         missing("the local AppSync is not installed: run scripts/setup dev with npm available")
+    template = json.loads(synthesised({"analysis": "stream-processor", "region": REGION}, CACHE).read_text())
+    [stream_handler] = [
+        r
+        for r in template["Resources"].values()
+        if r["Properties"].get("Handler") == "stream_handler.handler"
+    ]
+    stream_handler["Properties"]["Handler"] = "stream_handler.no_such_handler"
+    broken = tmp_path / "SmartDoor.template.json"
+    broken.write_text(json.dumps(template))
+    threads, children = threading.active_count(), _children(os.getpid())
+    with pytest.raises(CloudBuildFailed) as failed:
+        start_cloud_build(template=broken)
+    message = str(failed.value)
+    assert "\n" not in message
+    assert message.startswith("the stream_handler.no_such_handler Lambda: ")
+    assert "no attribute 'no_such_handler'" in message
+    # The moto server, the fakes, the resolvers worker and the simulator had started: all are stopped,
+    # and every child reaped (a zombie would still be listed), the one that failed to start included.
+    assert wait_until(lambda: _children(os.getpid()) == children, timeout=STOPS)
+    assert wait_until(lambda: threading.active_count() <= threads, timeout=STOPS)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_command_prints_the_urls_serves_the_config_and_stops_everything_on_a_signal(
+    stop_signal: signal.Signals, tmp_path: Path
+) -> None:
+    if not installed():
+        missing("the local AppSync is not installed: run scripts/setup dev with npm available")
+    errors = (tmp_path / "stderr").open("wb")
     process = subprocess.Popen(  # the repo's own script
         ["bash", str(ROOT / "scripts" / "cloud")],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=errors,  # a file: a full pipe would block the command
         stdin=subprocess.DEVNULL,
-        text=True,
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
     )
@@ -218,8 +290,8 @@ def test_the_command_prints_the_urls_serves_the_config_and_stops_everything_on_c
         assert httpx.get(urls["moto dashboard"], timeout=10).status_code == 200
         children = _children(process.pid)
         assert len(children) >= 4  # the simulator, the resolvers, the stream handler, the outbox sender
-        # WHEN the user presses Ctrl-C
-        process.send_signal(signal.SIGINT)
+        # WHEN the user presses Ctrl-C (or a service manager sends SIGTERM)
+        process.send_signal(stop_signal)
         assert process.wait(timeout=STOPS) == 0
         # THEN every process it started has stopped too
         assert wait_until(lambda: not [pid for pid in children if _alive(pid)], timeout=STOPS)
@@ -228,6 +300,5 @@ def test_the_command_prints_the_urls_serves_the_config_and_stops_everything_on_c
             process.kill()
             process.wait(timeout=STOPS)
         assert process.stdout is not None
-        assert process.stderr is not None
         process.stdout.close()
-        process.stderr.close()
+        errors.close()

@@ -47,8 +47,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -145,7 +144,11 @@ class Worker:
             self.process = subprocess.Popen(  # noqa: S603  # this interpreter, this package's module
                 command, stdout=subprocess.PIPE, stderr=err, env=dict(self.env), cwd=ROOT
             )
-        self.url = _ready(self.process, self.function.name, self.log_path)["url"]
+        try:
+            self.url = _ready(self.process, self.function.name, self.log_path)["url"]
+        except BaseException:
+            self.stop()  # ended or hung before it listened: reaped here, as no caller holds it yet
+            raise
 
     def invoke(self, event: dict[str, Any], context: Any = None) -> Any:
         request_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
@@ -362,6 +365,7 @@ class CloudBuild:
     video_stream_arn: str
     config: dict[str, str]
     _stoppers: list[Callable[[], object]] = field(default_factory=list)
+    _records: int = 0
     _session: boto3.session.Session = field(
         default_factory=lambda: boto3.session.Session(
             aws_access_key_id="testing",
@@ -402,6 +406,10 @@ class CloudBuild:
         offset = float(video.get("FrameOffsetInSeconds", 0.0))
         video |= {"StreamArn": self.video_stream_arn, "ProducerTimestamp": when - offset}
         video["ServerTimestamp"] = when
+        # Each record its own fragment, as the stream processor's are: the handler claims a face once per
+        # stream, fragment, offset and face, so a repeated number would be a re-delivery.
+        self._records += 1
+        video["FragmentNumber"] = f"{int(when * 1000)}{self._records:06d}"
         self.fakes.kinesis_video.add_frame(
             self.video_stream, datetime.fromtimestamp(when, UTC), frame or _a_frame()
         )
@@ -450,34 +458,16 @@ class CloudBuild:
         return "\n".join(lines)
 
 
-@contextmanager
-def _serialised_dynamodb() -> Iterator[None]:
-    """moto's DynamoDB backend checks a condition and writes in two steps; real DynamoDB does both at once.
-    One lock over the writes, so the door's races are decided by its conditions, as on AWS."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    saved = {}
-    for name in ("put_item", "get_item", "update_item", "delete_item", "transact_write_items"):
-        original = saved[name] = getattr(DynamoDBBackend, name)
-
-        def locked(*args: Any, _wrapped: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _wrapped(*args, **kwargs)
-
-        setattr(DynamoDBBackend, name, locked)
-    try:
-        yield
-    finally:
-        for name, original in saved.items():
-            setattr(DynamoDBBackend, name, original)
+def _clean_env() -> dict[str, str]:
+    """Nothing of the caller's environment but PATH: a developer's AWS profile or endpoint cannot leak in."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
 
 
 def function_env(function: Function, moto: str, fakes: str) -> dict[str, str]:
     """What the function's process sees: the template's environment, Lambda's own variables, and the
     endpoints of this machine; nothing inherited, so a developer's AWS profile cannot leak in."""
     return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        **_clean_env(),
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "cdk")]),
         "PYTHONUNBUFFERED": "1",
         "AWS_ENDPOINT_URL": moto,
@@ -534,10 +524,12 @@ def start_cloud_build(
     cache: Path = CACHE,
     schedule_seconds: float = SCHEDULE_SECONDS,
     logs: Path | None = None,
+    template: Path | None = None,
 ) -> CloudBuild:
     """Start everything (see the module's docstring) and return it running; on a failure stop what started
-    and raise CloudBuildFailed saying which part failed. ``logs`` gets the workers' and simulator's stderr
-    (a temporary folder, removed at stop, by default)."""
+    and raise CloudBuildFailed saying which part failed. ``logs`` gets the workers' stderr (a temporary
+    folder, removed at stop, by default); ``template`` is a synthesised template to use instead of
+    synthesising the app (cached in ``cache``)."""
     stoppers: list[Callable[[], object]] = []
     step = "start"
 
@@ -554,21 +546,20 @@ def start_cloud_build(
             stoppers.append(folder.cleanup)
             logs = Path(folder.name)
         step = "synthesising the CDK app"
-        template_path = synthesised({"analysis": "stream-processor", "region": REGION}, cache)
-        template: dict[str, Any] = json.loads(template_path.read_text())
+        template_path = template or synthesised({"analysis": "stream-processor", "region": REGION}, cache)
+        stack: dict[str, Any] = json.loads(template_path.read_text())
 
         step = "the moto server"
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-
-        serialised = _serialised_dynamodb()
-        serialised.__enter__()
-        stoppers.append(lambda: serialised.__exit__(None, None, None))
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        moto.start()
-        stoppers.append(moto.stop)
-        host, moto_port = moto.get_host_and_port()
-        moto_endpoint = f"http://{host}:{moto_port}"
+        with (logs / "moto.log").open("ab") as err:
+            moto = subprocess.Popen(  # this interpreter, this package's module
+                [sys.executable, "-m", "smartdoor_cdk.offline.moto_process"],
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env={**_clean_env(), "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "cdk")])},
+                cwd=ROOT,
+            )
+        stoppers.append(lambda: _end(moto))
+        moto_endpoint = str(_ready(moto, "the moto server", logs / "moto.log")["url"])
         session = boto3.session.Session(
             aws_access_key_id="testing",
             aws_secret_access_key="testing",  # noqa: S106 (moto's)
@@ -582,17 +573,17 @@ def start_cloud_build(
         step = "standing up the template's resources on moto"
         port, api_key = _free_port(), "da2-" + secrets.token_hex(13)
         stood = stand_up(
-            template,
+            stack,
             client,
             stack_name=STACK,
             region=REGION,
             account=ACCOUNT,
-            served=_served(template, port, api_key),
+            served=_served(stack, port, api_key),
         )
         outputs = stood.outputs
 
         step = "the owner's user"
-        owner = Owner(_owner_name(template), _temporary_password())
+        owner = Owner(_owner_name(stack), _temporary_password())
         cognito = client("cognito-idp")
         cognito.admin_create_user(
             UserPoolId=outputs["UserPoolId"],
@@ -616,8 +607,8 @@ def start_cloud_build(
         step = "the resolvers Lambda and the local AppSync"
         resolvers = _one(stood, RESOLVERS)
         if resolvers is None:
-            raise CloudBuildFailed(f"the template has no function with handler {RESOLVERS}")
-        wiring = replace(wiring_from_template(template), user_pool_id=outputs["UserPoolId"])
+            raise LookupError(f"the template has no function with handler {RESOLVERS}")
+        wiring = replace(wiring_from_template(stack), user_pool_id=outputs["UserPoolId"])
         appsync = LocalAppSync(
             wiring, function_env(resolvers, moto_endpoint, fakes.url), api_key=api_key, port=port
         )
@@ -706,7 +697,7 @@ def start_cloud_build(
 
         stoppers.append(stop_pages)
         pages_url = f"http://127.0.0.1:{pages.server_address[1]}"
-        kvs = stood.resources[_logical(template, "AWS::KinesisVideo::Stream")]
+        kvs = stood.resources[_logical(stack, "AWS::KinesisVideo::Stream")]
         return CloudBuild(
             urls=Urls(
                 console=pages_url + "/",
@@ -734,11 +725,10 @@ def start_cloud_build(
             config=config,
             _stoppers=stoppers,
         )
-    except CloudBuildFailed:
+    except BaseException as exc:
         stop_all()
-        raise
-    except Exception as exc:
-        stop_all()
+        if not isinstance(exc, Exception):
+            raise  # Ctrl-C while starting: stopped, and the interrupt goes on
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise CloudBuildFailed(f"{step}: {reason}") from exc
 
