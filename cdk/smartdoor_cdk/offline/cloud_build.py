@@ -629,7 +629,8 @@ def start_cloud_build(
             worker.start()
             stoppers.append(worker.stop)
             workers[function.handler] = worker
-        outbox = "the template's outbox Lambda"
+        # Its DynamoDB stream trigger is not polled offline: the schedule's sweep sends what is due.
+        outbox = "the template's outbox Lambda (its schedule's sweep; the table's stream is not polled)"
         if OUTBOX not in workers:
             step = "the outbox sender's stand-in"
             stand_in = replace(resolvers, name=f"{STACK}-outbox-stand-in")
