@@ -3,11 +3,12 @@ another."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from smartdoor_cdk.offline.synth import INPUT_FILES, INPUTS, inputs_hash
+from smartdoor_cdk.offline.synth import INPUT_FILES, INPUTS, inputs_hash, prune
 
 pytestmark = pytest.mark.integration  # files
 
@@ -47,3 +48,13 @@ def test_installed_packages_and_bytecode_do_not_change_the_key(tmp_path: Path) -
     (root / "frontend/node_modules").mkdir()
     (root / "frontend/node_modules/lib.js").write_text("1")
     assert inputs_hash({}, root) == key
+
+
+def test_only_the_newest_templates_are_kept(tmp_path: Path) -> None:
+    folders = [tmp_path / f"cdk.out-{n}" for n in range(4)]
+    for age, folder in enumerate(folders):
+        folder.mkdir()
+        os.utime(folder, (1_000_000 - age, 1_000_000 - age))  # cdk.out-0 newest ... cdk.out-3 oldest
+    (tmp_path / "other").mkdir()
+    prune(tmp_path, keep=folders[3], kept=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdk.out-0", "cdk.out-3", "other"]

@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ INPUTS = ("cdk/app.py", "cdk/smartdoor_cdk", "smartdoor", "resolvers", "stream_h
 INPUT_FILES = ("schema.graphql", "pyproject.toml")
 SKIPPED_PARTS = frozenset({"node_modules", "__pycache__", "tests"})
 SYNTH_SECONDS = 600.0  # the first synth also builds the Lambda assets' wheels
+KEPT = 2  # cached templates kept: each holds copies of the Lambda assets (tens of MB)
 
 
 class SynthFailed(RuntimeError):
@@ -63,7 +65,16 @@ def synthesised(context: Mapping[str, str], cache: Path) -> Path:
     if done.returncode != 0 or not template.is_file():
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise SynthFailed(f"the CDK app did not synthesise: {tail[0]}")
+    prune(cache, keep=outdir)
     return template
+
+
+def prune(cache: Path, keep: Path, kept: int = KEPT) -> None:
+    """Remove all but the ``kept`` newest synthesised folders of ``cache`` (``keep`` always stays)."""
+    folders = sorted(cache.glob("cdk.out-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    others = [f for f in folders if f != keep]
+    for old in others[kept - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:
