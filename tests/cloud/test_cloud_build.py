@@ -10,6 +10,7 @@ stopping it and every process it started.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -257,6 +258,7 @@ def test_the_command_prints_the_urls_serves_the_config_and_stops_everything_on_a
         stdin=subprocess.DEVNULL,
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        start_new_session=True,  # its own process group: the clean-up below can end every one of them
     )
     try:
         banner = _read_banner(process, STARTS)
@@ -296,9 +298,40 @@ def test_the_command_prints_the_urls_serves_the_config_and_stops_everything_on_a
         # THEN every process it started has stopped too
         assert wait_until(lambda: not [pid for pid in children if _alive(pid)], timeout=STOPS)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=STOPS)
-        assert process.stdout is not None
-        process.stdout.close()
+        _end_group(process)
+        errors.close()
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    """Whatever a failed test left: the command and its process group."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=STOPS)
+    assert process.stdout is not None
+    process.stdout.close()
+
+
+def test_the_commands_children_end_when_it_is_killed(tmp_path: Path) -> None:
+    """SIGKILL runs no clean-up: the kernel's parent-death signal ends the workers, simulator and moto."""
+    if not installed():
+        missing("the local AppSync is not installed: run scripts/setup dev with npm available")
+    errors = (tmp_path / "stderr").open("wb")
+    process = subprocess.Popen(  # the repo's own script
+        ["bash", str(ROOT / "scripts" / "cloud")],
+        stdout=subprocess.PIPE,
+        stderr=errors,
+        stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        start_new_session=True,
+    )
+    try:
+        _read_banner(process, STARTS)
+        children = _children(process.pid)
+        assert len(children) >= 4
+        process.kill()  # the command alone, not its group
+        process.wait(timeout=STOPS)
+        assert wait_until(lambda: not [pid for pid in children if _alive(pid)], timeout=STOPS)
+    finally:
+        _end_group(process)
         errors.close()

@@ -60,6 +60,7 @@ import httpx
 from botocore.config import Config
 
 from smartdoor.edges.page_paths import content_security_policy, inline_script_hashes, page_file
+from smartdoor_cdk.child_processes import die_with_parent
 from smartdoor_cdk.local_appsync import LocalAppSync, ProcessFailed, wiring_from_template
 from smartdoor_cdk.offline.function_worker import TIMEOUT_MS
 from smartdoor_cdk.offline.intrinsics import Physical
@@ -142,7 +143,12 @@ class Worker:
         command = [sys.executable, "-m", "smartdoor_cdk.offline.function_worker", "--handler", self.handler]
         with self.log_path.open("ab") as err:
             self.process = subprocess.Popen(  # noqa: S603  # this interpreter, this package's module
-                command, stdout=subprocess.PIPE, stderr=err, env=dict(self.env), cwd=ROOT
+                command,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=dict(self.env),
+                cwd=ROOT,
+                preexec_fn=die_with_parent,
             )
         try:
             self.url = _ready(self.process, self.function.name, self.log_path)["url"]
@@ -557,6 +563,7 @@ def start_cloud_build(
                 stderr=err,
                 env={**_clean_env(), "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "cdk")])},
                 cwd=ROOT,
+                preexec_fn=die_with_parent,
             )
         stoppers.append(lambda: _end(moto))
         moto_endpoint = str(_ready(moto, "the moto server", logs / "moto.log")["url"])
