@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.hosted_pages import DEVICE_TOKEN
+from tests.browser.test_accessibility import violations
 from tests.browser.test_cognito_sign_in import (  # noqa: F401 - the hosted console's fixtures
     CHOSEN,
     NEIGHBOUR,
@@ -45,6 +46,7 @@ def test_the_owner_gets_the_command_with_the_api_key_and_url(page: Page, hosted:
     assert tokens is not None
     assert [(r.authorization, r.body["variables"]) for r in issued] == [(tokens["idToken"], {"c": "porch"})]
     assert DEVICE_TOKEN not in page.evaluate("() => JSON.stringify([{...localStorage}, {...sessionStorage}])")
+    assert violations(page) == []
 
 
 def test_a_user_outside_the_owners_group_is_told_only_the_owner_can(page: Page, hosted: Hosted) -> None:  # noqa: F811
