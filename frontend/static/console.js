@@ -2,6 +2,7 @@
 import { request, subscribe, ownerToken, loadConfig } from "/static/graphql.js";
 import { el, when, phoneProblem, announce } from "/static/ui.js";
 import { cognitoSession, isNotOwner } from "/static/cognito.js";
+import { cameraIdProblem, deviceCommand, issueProblem } from "/static/device_command.js";
 
 // Locally the owner is whoever holds the server's owner token; on AWS (config.json's appsync mode) the owner
 // signs in with the Cognito user pool and the id token is the credential. The start link's token is taken
@@ -169,6 +170,58 @@ function setLive(state) {
   pill.className = `pill ${state}`;
   pill.textContent = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…", refused: "signed out" }[state] ?? state;
 }
+
+// ---- Door devices: the owner issues a camera's device token ----
+
+// The token lives only in these two read-only fields until the page goes: never in storage, never logged.
+function showDeviceProblem(message, ofTheField = true) {
+  const camera = $("device-camera");
+  if (ofTheField) { camera.setAttribute("aria-invalid", "true"); camera.focus(); }
+  $("device-camera-problem").textContent = message;
+}
+
+function deviceForm() {
+  const camera = $("device-camera");
+  camera.addEventListener("input", () => { camera.removeAttribute("aria-invalid"); $("device-camera-problem").textContent = ""; });
+  $("device-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    // A new issue hides the last token: each is shown once, for the camera it names.
+    $("device-issued").hidden = true;
+    $("device-token").value = "";
+    $("device-command").value = "";
+    $("device-copied").textContent = "";
+    const cameraId = camera.value.trim();
+    const issue = cameraIdProblem(cameraId);
+    if (issue) { showDeviceProblem(issue); return; }
+    try {
+      const data = await request(`mutation($c: String!) { issueDeviceToken(cameraId: $c) }`, { c: cameraId }, auth);
+      const token = data.issueDeviceToken;
+      // The device talks to the API the console talks to: on AWS config.json names it and its API key.
+      const graphqlUrl = onAws ? config.graphqlUrl : new URL("/graphql", location.origin).href;
+      $("device-token").value = token;
+      $("device-command").value = deviceCommand({ token, graphqlUrl, cameraId, apiKey: onAws ? config.apiKey : null });
+      $("device-issued-camera").textContent = cameraId;
+      $("device-issued").hidden = false;
+    } catch (error) {
+      const problem = issueProblem(error);
+      showDeviceProblem(problem.message, problem.field === "cameraId");
+    }
+  });
+  for (const [button, field, what] of [["copy-device-token", "device-token", "Token"], ["copy-device-command", "device-command", "Command"]]) {
+    $(button).addEventListener("click", async () => {
+      const node = $(field);
+      try {
+        await navigator.clipboard.writeText(node.value);
+        $("device-copied").textContent = `${what} copied.`;
+      } catch {
+        // No clipboard permission (or not a secure context): select it so the owner can copy it by hand.
+        node.select();
+        $("device-copied").textContent = `${what} selected: copy it with Ctrl+C.`;
+      }
+    });
+  }
+}
+deviceForm();
 
 // GraphiQL gets the token in the fragment: it fills the Headers tab, and a fragment never reaches the server's logs.
 if (token) $("graphiql-link").href = `/graphql#token=${encodeURIComponent(token)}`;

@@ -28,6 +28,8 @@ TYPES = {
 }
 # What the console reads first: each root field answered empty, as a new door's would be.
 EMPTY: dict[str, Any] = {"sightings": {"items": []}, "visitors": {"items": []}, "doorEvents": {"items": []}}
+# What the stand-in answers the owner's issueDeviceToken (the real token's form: payload.signature).
+DEVICE_TOKEN = "eyJjIjoicG9yY2giLCJ0IjoiMSJ9.c2lnbmF0dXJl"
 
 
 def _served(relative: str) -> bool:
@@ -114,7 +116,12 @@ def appsync_stand_in(owner_group: str = "owners") -> tuple[ThreadingHTTPServer, 
             record.requests.append(Recorded(jwt, self.headers.get("x-api-key"), body))
             groups = claims(jwt).get("cognito:groups", []) if jwt else []
             if owner_group in groups:
-                data = {**EMPTY, "sightings": {"items": record.sightings}, "approveVisitor": {"id": "s"}}
+                data = {
+                    **EMPTY,
+                    "sightings": {"items": record.sightings},
+                    "approveVisitor": {"id": "s"},
+                    "issueDeviceToken": DEVICE_TOKEN,
+                }
                 answer: dict[str, Any] = {"data": data}
             else:
                 answer = {

@@ -120,6 +120,8 @@ def test_a_wrong_password_says_so_and_asks_the_api_nothing(page: Page, hosted: H
 def test_a_user_outside_the_owners_group_is_told_so(page: Page, hosted: Hosted) -> None:
     page.goto(hosted.url + "/")
     _sign_in(page, "neighbour", NEIGHBOUR)
+    # Visible first: the notice's text is in the page, hidden, from the start: the text alone matches at once.
+    expect(page.locator("#not-owner")).to_be_visible()
     expect(page.locator("#not-owner")).to_contain_text("This account is not the door's owner")
     tokens = _session_tokens(page)
     assert tokens is not None
