@@ -31,7 +31,7 @@ exit statuses:
   {EXIT_CAMERA}  the source cannot be opened (a webcam or stream that drops later is reopened)
 
 The token and the API key may come from {TOKEN_ENV} and {API_KEY_ENV} instead, which keeps them out of the
-shell history and the process list."""
+process list (the shell's history still keeps the line that sets them)."""
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
