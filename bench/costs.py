@@ -4,8 +4,10 @@ bench/aws_calls.py); everything else is an assumption stated in ASSUMPTIONS.
 
     .venv/bin/python bench/costs.py [--calls bench/results/aws_calls.json]
 
-A visit is one new face arriving at the door. Prices marked unconfirmed were not read on AWS's pricing page
-for this table (they are the last list prices known to the author): check them before relying on a sum.
+A visit is one new face arriving at the door. A price is confirmed only when its figure and unit were read on
+an edition of its own pricing page on aws.amazon.com (``read_at``, on READ_ON); the others are the last list
+prices known to the author, with what a search of AWS's pages found for them (``found``): check them before
+relying on a sum.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ class Price:
     unit: str
     usd: float
     source: str
-    confirmed: bool = False  # True only when read on ``source`` on READ_ON
+    confirmed: bool = False  # True only when the figure and unit were read on ``read_at`` on READ_ON
+    read_at: str = ""  # the exact aws.amazon.com page (any language edition) the figure was read on
+    found: str = ""  # what was found for it, and for a confirmed price the page's date or edition
 
 
 @dataclass(frozen=True)
@@ -40,34 +44,106 @@ class Line:
 
 READ_ON = "2026-12-01"
 P = "https://aws.amazon.com/{}/pricing/"
+# Read in stored copies of AWS's pages, searched on READ_ON: the pricing pages' own tables did not show
+# their figures in any copy, so a price is confirmed only where a page states it in words or in a worked
+# example. A figure found only in a third-party copy, a proxy of AWS's page or a blog does not confirm it.
+NO_FIGURE = "not found: no edition of this pricing page that the search returned showed the figure"
 PRICES = {
     "stream_min": Price(
-        "Rekognition", "minute of streaming video face search", 0.12, P.format("rekognition")
+        "Rekognition",
+        "minute of streaming video face search",
+        0.12,
+        P.format("rekognition"),
+        found=NO_FIGURE + " (the one edition returned, Vietnamese, showed only how image calls are billed)",
     ),
     "image": Price(
         "Rekognition",
         "image API call (DetectFaces, SearchFacesByImage, IndexFaces, SearchFaces)",
         0.001,
         P.format("rekognition"),
+        found=NO_FIGURE
+        + "; the Vietnamese edition (aws.amazon.com/vi/rekognition/pricing/) bills the four calls in two"
+        " groups of their own prices (group 1: IndexFaces, SearchFacesByImage, SearchFaces; group 2:"
+        " DetectFaces), in monthly volume tiers",
     ),
-    "face_month": Price("Rekognition", "face stored, per month", 0.00001, P.format("rekognition")),
-    "kvs_gb_in": Price("Kinesis Video Streams", "GB ingested", 0.0085, P.format("kinesis/video-streams")),
+    "face_month": Price(
+        "Rekognition", "face stored, per month", 0.00001, P.format("rekognition"), found=NO_FIGURE
+    ),
+    "kvs_gb_in": Price(
+        "Kinesis Video Streams",
+        "GB ingested",
+        0.0085,
+        P.format("kinesis/video-streams"),
+        confirmed=True,
+        read_at="https://aws.amazon.com/de/kinesis/video-streams/pricing/",
+        found="0,0085 USD per GB ingested in US East (pricing example 1); the page states no date",
+    ),
     "kvs_gb_month": Price(
-        "Kinesis Video Streams", "GB-month stored", 0.023, P.format("kinesis/video-streams")
+        "Kinesis Video Streams",
+        "GB-month stored",
+        0.023,
+        P.format("kinesis/video-streams"),
+        confirmed=True,
+        read_at="https://aws.amazon.com/de/kinesis/video-streams/pricing/",
+        found="0,023 USD per GB stored, in pricing example 1's monthly charges for video kept 24 hours;"
+        " the page states no date",
     ),
     "kds_shard_h": Price(
-        "Kinesis Data Streams", "shard-hour (provisioned)", 0.015, P.format("kinesis/data-streams")
+        "Kinesis Data Streams",
+        "shard-hour (provisioned)",
+        0.015,
+        P.format("kinesis/data-streams"),
+        found=NO_FIGURE + " (the editions returned describe the shard-hour charge, not its figure)",
     ),
-    "wru": Price("DynamoDB", "write request unit (on-demand)", 0.625e-6, P.format("dynamodb")),
-    "rru": Price("DynamoDB", "read request unit (on-demand)", 0.125e-6, P.format("dynamodb")),
-    "s3_put": Price("S3", "PUT request", 0.005e-3, P.format("s3")),
-    "s3_get": Price("S3", "GET request", 0.0004e-3, P.format("s3")),
-    "lambda_req": Price("Lambda", "request", 0.20e-6, P.format("lambda")),
-    "lambda_gbs": Price("Lambda", "GB-second (x86_64)", 0.0000166667, P.format("lambda")),
-    "appsync_op": Price("AppSync", "query or mutation", 4.0e-6, P.format("appsync")),
-    "ses_mail": Price("SES", "email sent", 0.10e-3, P.format("ses")),
-    "sms_us": Price("SNS", "SMS to a US number, with carrier fee", 0.00883, P.format("sns/sms")),
-    "secret_month": Price("Secrets Manager", "secret, per month", 0.40, P.format("secrets-manager")),
+    "wru": Price(
+        "DynamoDB",
+        "write request unit (on-demand)",
+        0.625e-6,
+        P.format("dynamodb"),
+        found=NO_FIGURE
+        + " (AWS's news blog post on on-demand mode, updated 2025-01-31, mentions reduced on-demand"
+        " prices; it is not the pricing page)",
+    ),
+    "rru": Price(
+        "DynamoDB", "read request unit (on-demand)", 0.125e-6, P.format("dynamodb"), found=NO_FIGURE
+    ),
+    "s3_put": Price("S3", "PUT request", 0.005e-3, P.format("s3"), found=NO_FIGURE),
+    "s3_get": Price("S3", "GET request", 0.0004e-3, P.format("s3"), found=NO_FIGURE),
+    "lambda_req": Price(
+        "Lambda",
+        "request",
+        0.20e-6,
+        P.format("lambda"),
+        confirmed=True,
+        read_at="https://aws.amazon.com/lambda/pricing/",
+        found="$0.20 per 1 million requests, US East (N. Virginia), in the page's example 1; the page states"
+        " no date, and the stored edition is an old one (memory 128 MB to 3008 MB, duration billed per"
+        " 100 ms)",
+    ),
+    "lambda_gbs": Price(
+        "Lambda",
+        "GB-second (x86_64)",
+        0.0000166667,
+        P.format("lambda"),
+        found="the same edition of https://aws.amazon.com/lambda/pricing/ computes its example 1 at"
+        " $0.00001667 per GB-s, this figure rounded; the page's price table showed no figure",
+    ),
+    "appsync_op": Price(
+        "AppSync",
+        "query or mutation",
+        4.0e-6,
+        P.format("appsync"),
+        found=NO_FIGURE
+        + " (the Arabic edition, aws.amazon.com/ar/appsync/pricing/, shows its real-time update and"
+        " connection-minute prices but not the query and mutation one)",
+    ),
+    "ses_mail": Price("SES", "email sent", 0.10e-3, P.format("ses"), found=NO_FIGURE),
+    "sms_us": Price(
+        "SNS", "SMS to a US number, with carrier fee", 0.00883, P.format("sns/sms"), found=NO_FIGURE
+    ),
+    "secret_month": Price(
+        "Secrets Manager", "secret, per month", 0.40, P.format("secrets-manager"), found=NO_FIGURE
+    ),
 }
 
 # What is not measured. Each figure is a guess to be replaced by a measurement when one exists.
@@ -219,7 +295,25 @@ def report(calls: dict[str, list[str]], a: dict[str, float]) -> str:
         parts.append(table(f"{name}: an idle month", idle_month(mode, a)))
         parts.append(table(f"{name}: 1,000 visits", thousand_visits(mode, calls, a)))
     parts.append("† not confirmed on the pricing page for this table (see bench/costs.py PRICES).")
+    parts.append(sources())
     return "\n\n".join(parts)
+
+
+def sources() -> str:
+    """Each price's standing: the page it was read on, or what was found for it."""
+    rows = [
+        f"**Prices, as searched on {READ_ON}**",
+        "",
+        "| service | unit | unit price (USD) | confirmed | read on / found |",
+        "|---|---|---:|---|---|",
+    ]
+    for price in PRICES.values():
+        where = f"{price.read_at}: {price.found}" if price.confirmed else price.found
+        rows.append(
+            f"| {price.service} | {price.unit} | {price.usd:.8g} | {'yes' if price.confirmed else 'no'} "
+            f"| {where} |"
+        )
+    return "\n".join(rows)
 
 
 def main() -> int:
