@@ -39,15 +39,22 @@ def stand_up(
     secrets.create_secret(Name=settings.hmac_secret_id, SecretString=secret_value)
     fake = FakeRekognition()
     fake.create_collection(CollectionId=settings.rekognition_collection)
-    clients = AwsClients(
-        dynamodb=dynamodb,
-        s3=s3,
-        sesv2=sesv2,
+    return clients_with_fakes(client, fake, session), fake
+
+
+def clients_with_fakes(
+    client: Callable[[str], Any], rekognition: FakeRekognition, session: boto3.session.Session | None = None
+) -> AwsClients:
+    """build_aws's clients: the endpoint's for what moto holds, ``rekognition`` served through a real
+    botocore client, and no Kinesis Video frames (moto serves no GetImages)."""
+    return AwsClients(
+        dynamodb=client("dynamodb"),
+        s3=client("s3"),
+        sesv2=client("sesv2"),
         sns=client("sns"),
-        rekognition=served_by(fake),
+        rekognition=served_by(rekognition),
         kinesisvideo=client("kinesisvideo"),
         archived_media=_no_frames,
-        secretsmanager=secrets,
+        secretsmanager=client("secretsmanager"),
         session=session,
     )
-    return clients, fake
