@@ -53,6 +53,8 @@ class Newcomer:
     phone_dialled: str  # E.164, as the SMS is addressed
 
 
+# An image's width once it has loaded and decoded (a blocked or broken one rejects).
+LOADED_WIDTH = "img => img.decode().then(() => img.naturalWidth)"
 GRACE = Newcomer("Grace Hopper", "+1 202 555 0147", "+1 202-555-0147", "+12025550147")
 
 
@@ -73,6 +75,7 @@ def a_face_arrives_is_registered_and_opens_the_door(
     card = page.locator("article.sighting").first
     expect(card.locator(".badge")).to_have_text("PENDING")
     expect(card.locator("img.photo")).to_be_visible()
+    assert card.locator("img.photo").evaluate(LOADED_WIDTH) > 0  # the photo's link works from the page
     # Approve, then register with a name and a number.
     card.get_by_role("button", name="Approve").click()
     expect(page.locator("#flash")).to_contain_text("Approved")
@@ -91,7 +94,7 @@ def a_face_arrives_is_registered_and_opens_the_door(
     # The owner's email shows the photo inline; the SMS is there too.
     mail = door.owner_email(page)
     expect(mail.get_by_role("heading", name="Someone is at your door")).to_be_visible()
-    assert mail.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    assert mail.locator("img").evaluate(LOADED_WIDTH) > 0
     code = passcode_in(door.last_sms_to(page, visitor.phone_dialled))
     # The visitor types it at the door (on-screen keypad) and is greeted; the same code again is refused.
     type_code_at_the_door(page, door.door_url, code)
