@@ -1,0 +1,67 @@
+"""The cloud build driven in Debian's chromium: the same scenario as the local door's browser test
+(tests/scenarios/door_flow.py), on the AWS build on one machine (tests/cloud/cloud_door.py); the console
+coming back after the local AppSync restarts; and a signed-in user who is not the owner told so.
+
+One cloud build for the module. The simulator checks no credential (see tests/cloud/conftest.py): what a
+refusal here shows is the pages' answer to the API's, not AWS's signature checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from smartdoor_cdk.local_appsync import installed
+from tests.browser.conftest import ARGS, CHROMIUM
+from tests.cloud.cloud_door import NEIGHBOUR, NEIGHBOUR_PASSWORD, CloudBuild, CloudDoor, cloud_build, sign_in
+from tests.integration.moto_fixtures import Aws
+from tests.needs import missing
+from tests.scenarios.door_flow import a_face_arrives_is_registered_and_opens_the_door
+
+pytestmark = pytest.mark.cloud
+
+
+@pytest.fixture(scope="module")
+def build(moto_server: Aws, testdata: Path, face_jpeg: bytes) -> Iterator[CloudBuild]:
+    if not installed():
+        missing("the local AppSync is not installed: run scripts/setup dev with npm available")
+    with cloud_build(moto_server, testdata, face_jpeg) as running:
+        yield running
+
+
+# Module scope, not the browser tier's package scope: sync Playwright keeps an event loop on the main thread
+# while it is open, and the other cloud modules run asyncio.run there.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        missing(f"chromium is not installed at {CHROMIUM}: apt-get install -y chromium")
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def test_a_face_on_the_stream_is_registered_and_opens_the_door(page: Page, build: CloudBuild) -> None:
+    a_face_arrives_is_registered_and_opens_the_door(page, CloudDoor(build))
+
+
+def test_a_signed_in_user_who_is_not_the_owner_is_told_so(page: Page, build: CloudBuild) -> None:
+    page.goto(f"{build.pages_url}/")
+    sign_in(page, NEIGHBOUR, NEIGHBOUR_PASSWORD)
+    expect(page.locator("#not-owner")).to_contain_text("This account is not the door's owner")
+    expect(page.locator("#sightings")).to_contain_text("Only the door's owner sees this.")
