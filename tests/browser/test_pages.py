@@ -10,7 +10,11 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, outbox, passcode_in, post_face_event
-from tests.scenarios.door_flow import a_face_arrives_is_registered_and_opens_the_door, type_code_at_the_door
+from tests.scenarios.door_flow import (
+    a_face_arrives_is_registered_and_opens_the_door,
+    the_console_reconnects_after_the_api_restarts,
+    type_code_at_the_door,
+)
 from tests.scenarios.local_door import LocalDoor, open_console, post_frame
 
 pytestmark = pytest.mark.browser
@@ -105,13 +109,7 @@ def test_expired_and_tampered_links_say_so(page: Page, server: RunningServer) ->
 
 
 def test_the_console_recovers_after_a_server_restart(page: Page, server: RunningServer) -> None:
-    open_console(page, server)
-    server.stop()
-    expect(page.locator("#live")).to_have_text("reconnecting…")
-    server.start()  # same port, same data folder
-    expect(page.locator("#live")).to_have_text("live", timeout=30_000)
-    post_face_event(server.url, server.token, event("unknown_face.json"))
-    expect(page.locator("article.sighting .badge")).to_have_text("PENDING")
+    the_console_reconnects_after_the_api_restarts(page, LocalDoor(server))
 
 
 def test_the_door_page_keyboard_and_denial(page: Page, server: RunningServer) -> None:

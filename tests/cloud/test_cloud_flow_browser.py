@@ -19,7 +19,10 @@ from tests.browser.conftest import ARGS, CHROMIUM
 from tests.cloud.cloud_door import NEIGHBOUR, NEIGHBOUR_PASSWORD, CloudBuild, CloudDoor, cloud_build, sign_in
 from tests.integration.moto_fixtures import Aws
 from tests.needs import missing
-from tests.scenarios.door_flow import a_face_arrives_is_registered_and_opens_the_door
+from tests.scenarios.door_flow import (
+    a_face_arrives_is_registered_and_opens_the_door,
+    the_console_reconnects_after_the_api_restarts,
+)
 
 pytestmark = pytest.mark.cloud
 
@@ -58,6 +61,10 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def test_a_face_on_the_stream_is_registered_and_opens_the_door(page: Page, build: CloudBuild) -> None:
     a_face_arrives_is_registered_and_opens_the_door(page, CloudDoor(build))
+
+
+def test_the_console_reconnects_after_the_simulator_restarts(page: Page, build: CloudBuild) -> None:
+    the_console_reconnects_after_the_api_restarts(page, CloudDoor(build))
 
 
 def test_a_signed_in_user_who_is_not_the_owner_is_told_so(page: Page, build: CloudBuild) -> None:

@@ -101,3 +101,29 @@ def a_face_arrives_is_registered_and_opens_the_door(
     expect(page.locator("#result")).to_have_text(f"Welcome, {visitor.name}!")
     type_code_at_the_door(page, door.door_url, code)
     expect(page.locator("#result")).to_have_text("Permission denied")
+
+
+# Every text the live pill shows from now on, in order: an observer misses no state between two looks.
+WATCH_LIVE = """() => {
+  const pill = document.getElementById("live");
+  window.liveStates = [];
+  new MutationObserver(() => window.liveStates.push(pill.textContent))
+    .observe(pill, { childList: true, characterData: true, subtree: true });
+}"""
+LIVE_AGAIN = """() => {
+  const lost = window.liveStates.indexOf("reconnecting…");
+  return lost >= 0 && window.liveStates.slice(lost).includes("live");
+}"""
+
+
+def the_console_reconnects_after_the_api_restarts(page: Page, door: DoorUnderTest) -> None:
+    door.open_console(page)
+    page.evaluate(WATCH_LIVE)
+    door.restart_api()
+    # The console saw the connection go, and came back by itself.
+    page.wait_for_function(LIVE_AGAIN, timeout=30_000)
+    expect(page.locator("#live")).to_have_text("live")
+    # A face after the restart reaches the console over the new subscription (the flash is the push's own).
+    door.face_arrives()
+    expect(page.locator("#flash")).to_contain_text("Someone new at")
+    expect(page.locator("article.sighting .badge").first).to_have_text("PENDING")
