@@ -46,10 +46,9 @@ from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
 from smartdoor.config import Settings
 from smartdoor.domain.model import BoundingBox
 from smartdoor.edges import lambda_door
-from smartdoor_cdk.analysis import STREAM_BATCH_SIZE, STREAM_RETRIES
 from smartdoor_cdk.local_appsync import LocalAppSync, wiring_from_template
 from smartdoor_cdk.offline.event_source_mapping import EventSourceMapping
-from smartdoor_cdk.offline.kinesis_poller import KinesisPoller
+from smartdoor_cdk.offline.kinesis_poller import Handler, KinesisPoller
 from smartdoor_cdk.page_settings import pages_config
 from stream_handler import handler as stream_handler
 from tests.browser.hosted_pages import page_server, serving
@@ -63,6 +62,17 @@ CAMERA = "front-door"  # the Kinesis Video stream the test data's records name
 STREAM = "AmazonRekognition-door-faces"  # a stream processor's output stream must be named AmazonRekognition…
 OWNER, OWNER_PASSWORD = "owner", "Owner-Passw0rd!"
 NEIGHBOUR, NEIGHBOUR_PASSWORD = "neighbour", "Neighbour-Passw0rd!"
+# The stream handler's event source mapping as the CDK app synthesises it (held equal to the template by
+# tests/cdk/test_offline_mapping.py; importing the CDK app here would cost the tier ~9 s of aws_cdk). No
+# on-failure queue offline: a record given up is only logged.
+STREAM_MAPPING = {
+    "StartingPosition": "LATEST",
+    "BatchSize": 10,
+    "BisectBatchOnFunctionError": True,
+    "MaximumRetryAttempts": 3,
+    "MaximumRecordAgeInSeconds": 3600,
+    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+}
 SEEN = 30.0  # seconds an email or SMS may take to be sent and show in moto
 
 
@@ -154,24 +164,17 @@ def _stream_mapping(aws: Aws) -> EventSourceMapping:
     kinesis.create_stream(StreamName=STREAM, ShardCount=1)
     kinesis.get_waiter("stream_exists").wait(StreamName=STREAM, WaiterConfig={"Delay": 0.1})
     arn = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{STREAM}"
-    # The CDK app's mapping of the stream handler (smartdoor_cdk.analysis).
     return EventSourceMapping.from_properties(
-        {
-            "FunctionName": "SmartDoorStreamHandler",
-            "EventSourceArn": arn,
-            "StartingPosition": "LATEST",
-            "BatchSize": STREAM_BATCH_SIZE,
-            "BisectBatchOnFunctionError": True,
-            "MaximumRetryAttempts": STREAM_RETRIES,
-            "MaximumRecordAgeInSeconds": 3600,
-            "FunctionResponseTypes": ["ReportBatchItemFailures"],
-        }
+        {"FunctionName": "SmartDoorStreamHandler", "EventSourceArn": arn, **STREAM_MAPPING}
     )
 
 
 @contextmanager
-def cloud_build(aws: Aws, testdata: Path, face_jpeg: bytes) -> Iterator[CloudBuild]:
-    """The AWS build on one machine, on ``aws``'s moto server (reset first), stopped when the block ends."""
+def cloud_build(
+    aws: Aws, testdata: Path, face_jpeg: bytes, handler: Handler = stream_handler
+) -> Iterator[CloudBuild]:
+    """The AWS build on one machine, on ``aws``'s moto server (reset first), stopped when the block ends.
+    ``handler`` is the stream handler Lambda's entry (a bench wraps it to time it)."""
     reset = httpx.post(f"{aws.endpoint}/moto-api/reset", timeout=10)
     assert reset.json() == {"status": "ok"}
     settings: Settings = replace(SETTINGS, kvs_streams=CAMERA)
@@ -197,7 +200,7 @@ def cloud_build(aws: Aws, testdata: Path, face_jpeg: bytes) -> Iterator[CloudBui
         poller = KinesisPoller(
             kinesis=aws.client("kinesis"),
             mapping=mapping,
-            handler=stream_handler,
+            handler=handler,
             function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{mapping.function_name}",
             role_arn=f"arn:aws:iam::{ACCOUNT}:role/SmartDoorStreamHandlerRole",
             region=REGION,
