@@ -112,7 +112,7 @@ def inline_html(message: EmailMessage) -> str:
 
 @dataclass
 class CloudBuild:
-    """Everything one module's cloud build started; ``stop`` ends it."""
+    """What one module's cloud build started (the ``cloud_build`` block stops it), and its handles."""
 
     aws: Aws
     appsync: LocalAppSync
