@@ -39,9 +39,8 @@ from smartdoor.adapters.memory.rekognition import (  # noqa: E402
     SeenFace,
     marked_image,
 )
-from smartdoor.adapters.memory.served_rekognition import SESSION  # noqa: E402
+from smartdoor.adapters.memory.served_fakes import SESSION  # noqa: E402
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher  # noqa: E402
-from smartdoor.config import Settings  # noqa: E402
 from smartdoor.domain.model import AccessDecision, BoundingBox, FaceEvent  # noqa: E402
 from smartdoor.services.access import DoorClient, validate_otp  # noqa: E402
 from smartdoor.services.authorization import Owner  # noqa: E402
@@ -49,20 +48,13 @@ from smartdoor.services.console import forget_visitor  # noqa: E402
 from smartdoor.services.context import Door  # noqa: E402
 from smartdoor.services.decisions import approve_visitor, register_visitor  # noqa: E402
 from smartdoor.services.sightings import record_face_event  # noqa: E402
+from tests.integration.aws.door_settings import SETTINGS  # noqa: E402
 
 Call = tuple[str, str]  # (service, operation)
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BOX = BoundingBox(0.3, 0.2, 0.4, 0.5)
 ADA, STRANGER = (0.30, 0.60), (0.70, 0.20)
-PHONE, SECRET, CODE = "+12025550100", "smartdoor/hmac-key", "424242"
-SETTINGS = Settings(
-    owner_email="owner@example.com",
-    mail_from="door@example.com",
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id=SECRET,
-)
+PHONE, CODE = "+12025550100", "424242"
 
 # The read-then-write version of each use case's guarantees, as calls (a stated model, not a run): every
 # conditional write or transaction of ours becomes a read of the items it guards followed by plain writes.
@@ -75,9 +67,9 @@ NAIVE: dict[str, tuple[int, str]] = {
     "unknown face (after commit)": (6, "query; get+update claim; send; get+update mark sent"),
     "approve": (3, "get sighting (status); update status; put event"),
     "registration": (
-        16,
-        "get sighting; put status; get+put visitor; get+put face owner; get+update 2 SMS windows; "
-        "get+put passcode; put SMS; 2 events; search",
+        18,
+        "get sighting; tag 2 objects; put status; get+put visitor; get+put face owner; "
+        "get+update 2 SMS windows; get+put passcode; put SMS; 2 events; search",
     ),
     "registration (after commit)": (6, "query; get+update claim; send; get+update mark sent"),
     "validateOtp granted": (

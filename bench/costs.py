@@ -123,7 +123,7 @@ def call_lines(calls: list[str], a: dict[str, float], times: float = 1.0) -> lis
             elif operation == "TransactGetItems":
                 rru += 2 * a["items_per_transaction"]
         elif service == "s3":
-            s3_put += operation == "PutObject"
+            s3_put += operation in ("PutObject", "PutObjectTagging")  # both billed as PUT requests
             s3_get += operation == "GetObject"
         elif service == "rekognition":
             image += operation in ("IndexFaces", "SearchFaces", "SearchFacesByImage", "DetectFaces")

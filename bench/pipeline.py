@@ -40,20 +40,9 @@ from smartdoor.vision.analyser import FaceAnalyser  # noqa: E402
 from smartdoor.vision.cameras import CameraRunner  # noqa: E402
 from smartdoor.vision.dlib_models import load_models  # noqa: E402
 from smartdoor.vision.sources import CameraSpec  # noqa: E402
+from tests.video_frames import frames_of  # noqa: E402
 
 TARGETS = {"fps": 30.0, "speedup": 5.0, "p95_ms": 300.0, "search_100k_ms": 10.0, "peak_mb": 600.0}
-
-
-def read_frames(video: Path) -> list[np.ndarray]:
-    capture = cv2.VideoCapture(str(video))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
-    return frames
 
 
 def make_30fps_clip(frames: list[np.ndarray], folder: Path) -> tuple[Path, list[np.ndarray]]:
@@ -69,7 +58,7 @@ def make_30fps_clip(frames: list[np.ndarray], folder: Path) -> tuple[Path, list[
     for frame in out:
         writer.write(frame)
     writer.release()
-    return path, read_frames(path)
+    return path, list(frames_of(path))
 
 
 def naive_fps(frames: list[np.ndarray]) -> float:
@@ -316,7 +305,7 @@ def main() -> int:
     args = parser.parse_args()
     faces = args.testdata / "faces"
     enroll = [faces / "faces" / "obama" / n for n in ("fr_obama2.jpg", "fr_obama3.jpg", "fr_knn_obama1.jpg")]
-    door10 = read_frames(faces / "door.mp4")
+    door10 = list(frames_of(faces / "door.mp4"))
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "fps": {},

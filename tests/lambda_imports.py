@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,13 +31,20 @@ _PROBE = "import json, sys\nimport {module}\nprint(json.dumps(sorted(sys.modules
 
 def loaded_by(module: str) -> list[str]:
     """Every module importing ``module`` loads, from a fresh interpreter in the repository's root."""
+    return loaded_running(_PROBE.format(module=module))
+
+
+def loaded_running(script: str, env: Mapping[str, str] | None = None, timeout: float = 60) -> list[str]:
+    """Every module a fresh interpreter in the repository's root loads running ``script`` (with ``env``
+    as its whole environment, when given); the script ends by printing ``json.dumps(sorted(sys.modules))``."""
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(module=module)],
+        [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=True,
         cwd=REPO,
+        env=env,
     )
     modules: list[str] = json.loads(done.stdout)
     return modules

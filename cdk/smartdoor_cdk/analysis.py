@@ -25,9 +25,11 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from smartdoor.domain.frame_keys import FRAME_PREFIX
+from smartdoor_cdk import alarms
 from smartdoor_cdk.environment import door_environment
 from smartdoor_cdk.functions import door_function
 from smartdoor_cdk.parameters import Analysis as Mode
+from smartdoor_cdk.schedules import every_minute
 
 # KVS keeps a day of video: enough to fetch a sighting's photo by the record's time (records arrive up to
 # minutes late), short enough to stay cheap.
@@ -36,12 +38,14 @@ KVS_RETENTION_HOURS = 24
 STREAM_RETRIES = 3
 STREAM_MAX_RECORD_AGE = Duration.hours(1)
 STREAM_BATCH_SIZE = 10
-# Iterator age above this means faces are being handled minutes late: the visitor has walked away.
-ITERATOR_AGE_ALARM_MS = 60_000
+# A face event's claim is leased for two minutes: a handler still running past it could see its event
+# handled a second time by a retry, so each face function stops well before.
+FACE_FUNCTION_TIMEOUT = Duration.seconds(60)
 
 
 class Analysis(Construct):
-    """``collection_arn`` and ``video_stream`` always; ``stream_handler`` (KDS1) or ``frame_handler`` (S3)."""
+    """``collection_arn`` and ``video_stream`` always; ``stream_handler`` (KDS1) and ``photo_retry`` (its
+    schedule), or ``frame_handler`` (S3). ``functions`` lists whichever exist."""
 
     def __init__(
         self,
@@ -65,6 +69,8 @@ class Analysis(Construct):
         env = {**environment, **door_environment(kvs_streams=self.video_stream_name)}
         self.stream_handler: lambda_.Function | None = None
         self.frame_handler: lambda_.Function | None = None
+        self.photo_retry: lambda_.Function | None = None
+        self.functions: list[lambda_.Function] = []
         self.alarms: list[cloudwatch.Alarm] = []
         self.face_records: kinesis.Stream | None = None
         self.dead_letter_queues: list[sqs.Queue] = []
@@ -126,7 +132,7 @@ class Analysis(Construct):
             package="stream_handler",
             handler="stream_handler.handler",
             description="Smart Door: Rekognition face records from KDS1 to sightings",
-            timeout=Duration.seconds(60),
+            timeout=FACE_FUNCTION_TIMEOUT,
             environment=env,
         )
         dead_letters = self._dead_letters("StreamHandlerFailures")
@@ -143,16 +149,25 @@ class Analysis(Construct):
             )
         )
         self.stream_handler = handler
-        self.alarms.append(
-            handler.metric("IteratorAge", statistic="Maximum", period=Duration.minutes(1)).create_alarm(
-                self,
-                "StreamHandlerIteratorAge",
-                threshold=ITERATOR_AGE_ALARM_MS,
-                evaluation_periods=5,
-                alarm_description="Face records wait over a minute before the stream handler reads them",
-            )
-        )
+        self.alarms.append(alarms.on_iterator_age(self, handler, "StreamHandler", "Face records"))
         self._alarm_on(handler, dead_letters, "StreamHandler")
+        self._photo_retry(env)
+
+    def _photo_retry(self, env: Mapping[str, str]) -> None:
+        """The frames Kinesis Video had no media for when their face record came, fetched again."""
+        retry = door_function(
+            self,
+            "PhotoRetry",
+            package="stream_handler",
+            handler="stream_handler.photo_retry.handler",
+            description="Smart Door: fetch the sightings' photos KVS1 had no media for yet",
+            timeout=Duration.seconds(60),
+            environment=env,
+        )
+        every_minute(self, "PhotoRetrySchedule", retry, "Smart Door: the photo retry's run")
+        self.photo_retry = retry
+        self.functions.append(retry)
+        self.alarms.append(alarms.on_errors(self, retry, "PhotoRetry"))
 
     def _frame_path(self, bucket: s3.IBucket, env: Mapping[str, str]) -> None:
         dead_letters = self._dead_letters("FrameHandlerFailures")
@@ -162,7 +177,7 @@ class Analysis(Construct):
             package="stream_handler",
             handler="stream_handler.frames.handler",
             description="Smart Door: a door frame uploaded to S3, searched for faces",
-            timeout=Duration.seconds(60),
+            timeout=FACE_FUNCTION_TIMEOUT,
             environment=env,
         )
         # S3 invokes asynchronously: two retries, and an event older than the face-event age limit is moot.
@@ -191,19 +206,6 @@ class Analysis(Construct):
         return queue
 
     def _alarm_on(self, handler: lambda_.Function, dead_letters: sqs.Queue, name: str) -> None:
-        self.alarms.append(
-            handler.metric_errors(period=Duration.minutes(5)).create_alarm(
-                self, f"{name}Errors", threshold=1, evaluation_periods=1, alarm_description=f"{name} failed"
-            )
-        )
-        self.alarms.append(
-            dead_letters.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5)
-            ).create_alarm(
-                self,
-                f"{name}DeadLetters",
-                threshold=1,
-                evaluation_periods=1,
-                alarm_description=f"Events {name} gave up on are waiting in its dead-letter queue",
-            )
-        )
+        self.functions.append(handler)
+        self.alarms.append(alarms.on_errors(self, handler, name))
+        self.alarms.append(alarms.on_dead_letters(self, dead_letters, name))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import graphql
-from aws_cdk import Duration, Expiration, Fn, RemovalPolicy, Stack
+from aws_cdk import Duration, Expiration, RemovalPolicy, Stack
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -124,10 +125,8 @@ class Api(Construct):
         self._waf(waf_rate_limit)
 
         self.graphql_url = self.api.graphql_url
-        # AppSync's real-time endpoint is the same API under the appsync-realtime-api host.
-        self.realtime_url = Fn.join(
-            "", ["wss://", self.api.api_id, ".appsync-realtime-api.", stack.region, ".amazonaws.com/graphql"]
-        )
+        # AppSync's own name for its real-time (subscriptions) endpoint, rather than one spelled out here.
+        self.realtime_url = cast(appsync.CfnGraphQLApi, self.api.node.default_child).attr_realtime_url
         self.api_key = self.api.api_key or ""
         self.user_pool_id = self.user_pool.user_pool_id
         self.user_pool_client_id = self.client.user_pool_client_id

@@ -42,6 +42,15 @@ FACE_PIPELINE_TABLES: TableUse = {
     "outbox": (("PutItem",), ()),
 }
 
+# The photo retry: the due tasks (Query awaitingPhoto), each one's claim, postponement or give-up
+# (UpdateItem), the sighting it fills (GetItem), and the fill's one transaction: UpdateItem on the sighting
+# and the held email, PutItem of the face indexed from the fetched frame.
+PHOTO_RETRY_TABLES: TableUse = {
+    "sightings": (("GetItem", "UpdateItem"), ()),
+    "faces": (("PutItem",), ()),
+    "outbox": (("UpdateItem", "Query"), ("awaitingPhoto",)),
+}
+
 
 @dataclass(frozen=True)
 class DoorResources:

@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from smartdoor_cdk.child_processes import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATOR_DIR = ROOT / "cdk" / "local-appsync"
 SCHEMA = ROOT / "schema.graphql"
@@ -291,7 +293,7 @@ class LocalAppSync:
         with log.open("wb") as err:
             # The command is this interpreter and this package's module, never caller text.
             self._worker = subprocess.Popen(  # noqa: S603
-                command, stdout=subprocess.PIPE, stderr=err, env=env, cwd=ROOT
+                command, stdout=subprocess.PIPE, stderr=err, env=env, cwd=ROOT, preexec_fn=die_with_parent
             )
         ready = _ready_line(self._worker, "the resolvers worker", log, self.timeout)
         self.worker_url, self.worker_pid = ready["url"], ready["pid"]
@@ -309,6 +311,7 @@ class LocalAppSync:
                 stdout=subprocess.PIPE,
                 stderr=err,
                 cwd=SIMULATOR_DIR,
+                preexec_fn=die_with_parent,
             )
         ready = _ready_line(self._simulator, "the AppSync simulator", log, self.timeout)
         self.port, self.graphql_url, self.realtime_url = ready["port"], ready["graphql"], ready["realtime"]

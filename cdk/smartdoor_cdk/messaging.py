@@ -24,9 +24,15 @@ class Messaging(Construct):
         self.identity_arns = [stack.format_arn(service="ses", resource="identity", resource_name=sender)]
         if owner_email.lower() != sender.lower():
             ses.EmailIdentity(self, "Owner", identity=ses.Identity.email(owner_email))
+            # In the sandbox SES authorises a send on the recipient's identity too, and the owner is the
+            # one recipient of the door's email.
+            self.identity_arns.append(
+                stack.format_arn(service="ses", resource="identity", resource_name=owner_email)
+            )
 
     def grant_send(self, grantee: iam.IGrantable) -> None:
-        """ses:SendEmail from the sender's identity only; sns:Publish for SMS."""
+        """ses:SendEmail on the sender's (and the owner's) identity only; sns:Publish for SMS. SES v2's
+        SendEmail is authorised as ses:SendEmail whatever its content, raw MIME included."""
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(actions=["ses:SendEmail"], resources=self.identity_arns)
         )

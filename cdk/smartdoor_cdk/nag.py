@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
-from smartdoor_cdk.analysis import Analysis
 from smartdoor_cdk.api import Api
 from smartdoor_cdk.storage import Storage
 
@@ -15,9 +18,10 @@ def _rule(name: str) -> str:
 
 
 FUNCTION_WILDCARDS = (
-    "Only three kinds of wildcard: object keys under one prefix of B1 (sightings/, visitors/, frames/: the"
-    " keys hold generated ids), X-Ray's PutTraceSegments/PutTelemetryRecords (no resource-level permissions),"
-    " and rekognition:DetectFaces (no resource-level permissions; it reads only the bytes it is sent)."
+    "Only these wildcards: object keys under one prefix of B1 (sightings/, visitors/, frames/: the keys hold"
+    " generated ids), and actions without resource-level permissions: X-Ray's PutTraceSegments and"
+    " PutTelemetryRecords, rekognition:DetectFaces (it reads only the bytes it is sent), dynamodb:ListStreams"
+    " (the stream mapping's grant) and sns:Publish to a phone number (SMS has no ARN)."
 )
 LAMBDA_LOGGING = (
     "AWSLambdaBasicExecutionRole is AWS's policy for writing a function's own logs; each function has its"
@@ -64,19 +68,25 @@ _CDK_HANDLERS = (
 )
 
 
-def acknowledge(stack: Stack, storage: Storage, api: Api, analysis: Analysis) -> None:
+def acknowledge(
+    stack: Stack,
+    storage: Storage,
+    api: Api,
+    *,
+    functions: Sequence[lambda_.IFunction],
+    dead_letter_queues: Sequence[sqs.IQueue],
+) -> None:
     for name, reason in BY_STACK.items():
         _ack(stack, name, reason)
     _ack(stack, f"IAM4[{_MANAGED}AWSLambdaBasicExecutionRole]", LAMBDA_LOGGING)
     _ack(api.api, f"IAM4[{_MANAGED}AWSAppSyncPushToCloudWatchLogs]", APPSYNC_LOGGING)
     bucket = _logical_id(stack, storage.bucket)
     prefixes = ("sightings/", "visitors/", "frames/")
-    for function in (api.resolvers, analysis.stream_handler, analysis.frame_handler):
-        if function is not None:
-            for applies_to in ("Resource::*", *(f"Resource::<{bucket}.Arn>/{p}*" for p in prefixes)):
-                _ack(function, f"IAM5[{applies_to}]", FUNCTION_WILDCARDS)
+    for function in functions:
+        for applies_to in ("Resource::*", *(f"Resource::<{bucket}.Arn>/{p}*" for p in prefixes)):
+            _ack(function, f"IAM5[{applies_to}]", FUNCTION_WILDCARDS)
     _ack(api.api, f"IAM5[Resource::<{_logical_id(stack, api.resolvers)}.Arn>:*]", INVOKE_VERSIONS)
-    for queue in analysis.dead_letter_queues:
+    for queue in dead_letter_queues:
         _ack(queue, "SQS3", DEAD_LETTERS)
     for handler_id in _CDK_HANDLERS:
         handler = stack.node.try_find_child(handler_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -148,14 +148,18 @@ class Pages(Construct):
         # its grants on the asset and pages buckets and its runtime are CDK's to choose.
         handler = deployment.handler_role.node.scope
         assert handler is not None
-        bucket_id = Stack.of(self).resolve(cast(s3.CfnBucket, self.bucket.node.default_child).logical_id)
+        stack = Stack.of(self)
+        bucket_id = stack.resolve(cast(s3.CfnBucket, self.bucket.node.default_child).logical_id)
+        # cdk-nag names the assets bucket with the stack's account and region when the stack has them.
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
         grants = (
             "Action::s3:GetObject*",
             "Action::s3:GetBucket*",
             "Action::s3:List*",
             "Action::s3:DeleteObject*",
             "Action::s3:Abort*",
-            "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+            f"Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{account}-{region}/*",
             f"Resource::<{bucket_id}.Arn>/*",
             "Resource::*",  # cloudfront:CreateInvalidation, which takes no resource narrower than *
         )
@@ -178,4 +182,6 @@ class Pages(Construct):
             ),
         )
         self.url = f"https://{self.distribution.distribution_domain_name}"
-        CfnOutput(self, "PagesUrl", value=self.url, description="The Smart Door pages (console at /)")
+        self.url_output = CfnOutput(
+            self, "PagesUrl", value=self.url, description="The Smart Door pages (console at /)"
+        )

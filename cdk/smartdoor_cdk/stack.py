@@ -9,12 +9,14 @@ from constructs import Construct
 from smartdoor.adapters.aws import tables
 from smartdoor.config import Settings
 from smartdoor.domain.frame_keys import FRAME_PREFIX
+from smartdoor_cdk import alarms, nag
 from smartdoor_cdk import door_access as access
-from smartdoor_cdk import nag
 from smartdoor_cdk.analysis import Analysis
 from smartdoor_cdk.api import Api
 from smartdoor_cdk.environment import door_environment
 from smartdoor_cdk.messaging import Messaging
+from smartdoor_cdk.outbox import OutboxSender
+from smartdoor_cdk.pages import Pages
 from smartdoor_cdk.parameters import Parameters
 from smartdoor_cdk.storage import SIGHTING_PREFIX, VISITOR_PREFIX, Storage
 
@@ -58,27 +60,52 @@ class SmartDoorStack(Stack):
         self._grant_resolvers(api, resources)
         if analysis.stream_handler is not None:
             self._grant_face_pipeline(api, analysis.stream_handler, resources)
-            access.allow(
-                analysis.stream_handler,
-                ["kinesisvideo:GetDataEndpoint", "kinesisvideo:GetImages"],
-                [analysis.video_stream.attr_arn],
-            )
+            self._grant_video(analysis.stream_handler, analysis)
+        if analysis.photo_retry is not None:
+            self._grant_photo_retry(api, analysis.photo_retry, resources)
+            self._grant_video(analysis.photo_retry, analysis)
         if analysis.frame_handler is not None:
             handler = analysis.frame_handler
             self._grant_face_pipeline(api, handler, resources)
             access.grant_photos(handler, storage.bucket, ["GetObject"], [FRAME_PREFIX])
             access.grant_collection(handler, resources.collection_arn, ["SearchFacesByImage"])
             access.grant_detect_faces(handler)
+        # The one function that sends: the others only write the outbox.
+        outbox = OutboxSender(
+            self,
+            "Outbox",
+            table=storage.tables[tables.OUTBOX.logical],
+            messaging=self.messaging,
+            environment=environment,
+        )
+        pages = Pages(
+            self,
+            "Pages",
+            graphql_url=api.graphql_url,
+            realtime_url=api.realtime_url,
+            api_key=api.api_key,
+            region=self.region,
+            user_pool_id=api.user_pool_id,
+            user_pool_client_id=api.user_pool_client_id,
+        )
+        pages.url_output.override_logical_id("PagesUrl")  # the stack's outputs go by plain names
+        self.functions = [api.resolvers, *analysis.functions, outbox.function]
+        # Set after the fact: the pages are configured from the API, and the API's resolvers link to them.
+        # No cycle: the distribution depends on the API's URLs only, never on a function.
+        for function in self.functions:
+            for name, value in door_environment(public_url=pages.url).items():
+                function.add_environment(name, value)
+        self.resolvers_errors = alarms.on_errors(self, api.resolvers, "Resolvers")
 
-        self.storage, self.api, self.analysis = storage, api, analysis
-        # ---- Pages (S3 + CloudFront + config.json): composed here once pages.py lands ----
-        # from smartdoor_cdk.pages import Pages
-        # Pages(self, "Pages", graphql_url=api.graphql_url, realtime_url=api.realtime_url,
-        #       api_key=api.api_key, region=self.region, user_pool_id=api.user_pool_id,
-        #       user_pool_client_id=api.user_pool_client_id)
-        # ---- end of Pages ----
+        self.storage, self.api, self.analysis, self.outbox, self.pages = storage, api, analysis, outbox, pages
         self._outputs()
-        nag.acknowledge(self, storage, api, analysis)
+        nag.acknowledge(
+            self,
+            storage,
+            api,
+            functions=self.functions,
+            dead_letter_queues=[*analysis.dead_letter_queues, outbox.dead_letters],
+        )
 
     def _grant_resolvers(self, api: Api, r: access.DoorResources) -> None:
         fn = api.resolvers
@@ -86,6 +113,10 @@ class SmartDoorStack(Stack):
         # GetObject: the console's photo links are presigned with this function's credentials.
         access.grant_photos(fn, r.bucket, ["GetObject", "DeleteObject"], PHOTO_PREFIXES)
         access.grant_photos(fn, r.bucket, ["PutObject"], [VISITOR_PREFIX])  # enrolment photos
+        # A door device's upload grant is a presigned POST this function signs: S3 authorises the POST as it.
+        access.grant_photos(fn, r.bucket, ["PutObject"], [FRAME_PREFIX])
+        # Registering a visitor retags its sighting's snapshots registered=true: no purge takes them.
+        access.grant_photos(fn, r.bucket, ["PutObjectTagging"], [SIGHTING_PREFIX])
         access.grant_collection(fn, r.collection_arn, ["IndexFaces", "SearchFaces", "DeleteFaces"])
         access.grant_hmac_key(fn, r.hmac_key)
         api.grant_publish(
@@ -95,9 +126,31 @@ class SmartDoorStack(Stack):
     def _grant_face_pipeline(self, api: Api, fn: lambda_.IFunction, r: access.DoorResources) -> None:
         access.grant_tables(fn, r, access.FACE_PIPELINE_TABLES)
         access.grant_photos(fn, r.bucket, ["PutObject", "GetObject", "DeleteObject"], PHOTO_PREFIXES)
+        self._grant_snapshot_tagging(fn, r)
         access.grant_collection(fn, r.collection_arn, ["IndexFaces", "SearchFaces", "DeleteFaces"])
         access.grant_hmac_key(fn, r.hmac_key)
         api.grant_publish(fn)
+
+    def _grant_photo_retry(self, api: Api, fn: lambda_.IFunction, r: access.DoorResources) -> None:
+        access.grant_tables(fn, r, access.PHOTO_RETRY_TABLES)
+        # GetObject: the filled sighting is published with photo links presigned with this function's
+        # credentials, so S3 authorises the console's GET as this function.
+        access.grant_photos(fn, r.bucket, ["PutObject", "GetObject"], [SIGHTING_PREFIX])
+        self._grant_snapshot_tagging(fn, r)
+        access.grant_collection(fn, r.collection_arn, ["IndexFaces", "DeleteFaces"])
+        access.grant_hmac_key(fn, r.hmac_key)
+        api.grant_publish(fn)
+
+    @staticmethod
+    def _grant_snapshot_tagging(fn: lambda_.IFunction, r: access.DoorResources) -> None:
+        # A snapshot is put with its unregistered tag (PutObject with Tagging): S3 wants PutObjectTagging too.
+        access.grant_photos(fn, r.bucket, ["PutObjectTagging"], [SIGHTING_PREFIX])
+
+    @staticmethod
+    def _grant_video(fn: lambda_.IFunction, analysis: Analysis) -> None:
+        access.allow(
+            fn, ["kinesisvideo:GetDataEndpoint", "kinesisvideo:GetImages"], [analysis.video_stream.attr_arn]
+        )
 
     def _outputs(self) -> None:
         api, analysis, storage = self.api, self.analysis, self.storage

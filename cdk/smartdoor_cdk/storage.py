@@ -8,13 +8,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from smartdoor.adapters.aws import tables
+from smartdoor.adapters.aws import photo_tags, tables
 from smartdoor.domain.frame_keys import FRAME_PREFIX
 
 # Snapshots of strangers (smartdoor.services.sightings). A registered visitor keeps its sighting's photos
-# under this prefix, so the purge is by a tag too: only objects tagged UNREGISTERED_TAG expire.
-SIGHTING_PREFIX = "sightings/"
-UNREGISTERED_TAG = ("smartdoor:registered", "false")
+# under this prefix, so the purge is by a tag too: only objects tagged UNREGISTERED_TAG expire. The photo
+# store tags them so, and registration retags them (adapters/aws/photo_tags.py: the one copy of the contract).
+SIGHTING_PREFIX = photo_tags.PURGED_PREFIX
+UNREGISTERED_TAG = (photo_tags.REGISTERED_TAG, photo_tags.UNREGISTERED)
 VISITOR_PREFIX = "visitors/"
 
 _STREAMS = {

@@ -4,10 +4,13 @@ import { el, when, phoneProblem, announce } from "/static/ui.js";
 import { cognitoSession, isNotOwner } from "/static/cognito.js";
 
 // Locally the owner is whoever holds the server's owner token; on AWS (config.json's appsync mode) the owner
-// signs in with the Cognito user pool and the id token is the credential.
+// signs in with the Cognito user pool and the id token is the credential. The start link's token is taken
+// from the address bar before anything is awaited: a page left while config.json is still on its way (the
+// owner clicks Outbox at once) must not lose it.
+const startToken = ownerToken();
 const config = await loadConfig();
 const onAws = config.mode === "appsync";
-const token = onAws ? null : ownerToken();
+const token = onAws ? null : startToken;
 const auth = onAws ? { jwt: null } : { token };
 const SIGHTING = "id faceId cameraId status createdAt visitorId photo { url } facePhoto { url }";
 const sightings = new Map();

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from smartdoor.domain.errors import NotAllowed
+from smartdoor.domain.signed_tokens import sign_payload, signed_payload
 
 
 class LinkInvalid(NotAllowed):
@@ -32,39 +28,28 @@ class LinkGrant:
     nonce: str  # makes each link single-use: the nonce is claimed when the link is used
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(body: str, key: bytes) -> str:
-    # Domain-separated from the passcode hash so one can never stand in for the other.
-    return _b64(hmac.new(key, b"smartdoor-link\x00" + body.encode("ascii"), hashlib.sha256).digest())
+# Domain-separated from the passcode hash and the device tokens so one can never stand in for another.
+_PURPOSE = b"smartdoor-link\x00"
 
 
 def sign_link(grant: LinkGrant, key: bytes) -> str:
     payload = {"s": grant.sighting_id, "e": int(grant.expires_at.timestamp()), "n": grant.nonce}
-    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
-    return f"{body}.{_mac(body, key)}"
+    return sign_payload(payload, _PURPOSE, key)
 
 
 def verify_link(token: str, key: bytes, now: datetime) -> LinkGrant:
-    body, _, mac = token.partition(".")
-    well_formed = bool(body) and bool(mac) and body.isascii() and mac.isascii()
-    if not well_formed or not hmac.compare_digest(mac, _mac(body, key)):
-        raise LinkInvalid("This link is not valid. Open the latest email from your door.")
+    payload = signed_payload(token, _PURPOSE, key)
+    invalid = LinkInvalid("This link is not valid. Open the latest email from your door.")
+    if payload is None:
+        raise invalid
     try:
-        payload = json.loads(_unb64(body))
         grant = LinkGrant(
             sighting_id=str(payload["s"]),
             expires_at=datetime.fromtimestamp(int(payload["e"]), tz=UTC),
             nonce=str(payload["n"]),
         )
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise LinkInvalid("This link is not valid. Open the latest email from your door.") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise invalid from exc
     if now >= grant.expires_at:
         raise LinkExpired("This link has expired. Use the console to decide about this visitor.")
     return grant

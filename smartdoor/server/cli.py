@@ -9,10 +9,14 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smartdoor.config import Settings, load_settings
 from smartdoor.server import device_command
 from smartdoor.server.startup import EXIT_DATA_FOLDER, EXIT_STATUSES, EXIT_USAGE, StartupFailed
+
+if TYPE_CHECKING:
+    from smartdoor.bootstrap import LocalDoor
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -33,18 +37,26 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return exc.status
 
 
-def _enroll(args: argparse.Namespace, settings: Settings) -> int:
+def _door_beside_server(args: argparse.Namespace, settings: Settings) -> LocalDoor | None:
+    """The door of the data folder (``--data-dir`` or the settings'), opened beside a running server: the
+    console there hears of what the command changes. None, said on stderr, when the folder is unusable."""
     from smartdoor.adapters.local.data_folder import DataFolderUnusable
     from smartdoor.bootstrap import build_local
-    from smartdoor.server.enroll import enroll_from_photos
 
     if args.data_dir:
         settings = replace(settings, data_dir=args.data_dir)
     try:
-        # Beside a running server: the console there hears of the sightings this enrolment resolves.
-        door = build_local(settings, primary=False, beside_server=True)
+        return build_local(settings, primary=False, beside_server=True)
     except DataFolderUnusable as exc:
         print(f"smartdoor: {exc}", file=sys.stderr)
+        return None
+
+
+def _enroll(args: argparse.Namespace, settings: Settings) -> int:
+    from smartdoor.server.enroll import enroll_from_photos
+
+    door = _door_beside_server(args, settings)
+    if door is None:
         return EXIT_DATA_FOLDER
     try:
         return enroll_from_photos(door, args.name, args.phone, [Path(p) for p in args.photos])
@@ -53,18 +65,12 @@ def _enroll(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _device_token(args: argparse.Namespace, settings: Settings) -> int:
-    from smartdoor.adapters.local.data_folder import DataFolderUnusable
-    from smartdoor.bootstrap import build_local
     from smartdoor.domain.errors import InvalidInput
     from smartdoor.services.authorization import Owner
     from smartdoor.services.frame_uploads import issue_device_token
 
-    if args.data_dir:
-        settings = replace(settings, data_dir=args.data_dir)
-    try:
-        door = build_local(settings, primary=False, beside_server=True)
-    except DataFolderUnusable as exc:
-        print(f"smartdoor: {exc}", file=sys.stderr)
+    door = _door_beside_server(args, settings)
+    if door is None:
         return EXIT_DATA_FOLDER
     try:
         # Whoever can read the data folder holds the door's key, so is the owner here.
@@ -140,7 +146,11 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("camera_id", metavar="CAMERA_ID", help="the camera the device's frames are of")
     token.add_argument("--data-dir", type=Path, help="data folder (default ./smartdoor-data)")
     replay = commands.add_parser("replay", help="send recorded face events to a running server")
-    replay.add_argument("events", nargs="+", help="JSON files, each one face-search record")
+    replay.add_argument(
+        "events",
+        nargs="+",
+        help="JSON files, each a face-search record, a list of records or a whole Lambda Kinesis event",
+    )
     replay.add_argument("--server", default="http://127.0.0.1:8000")
     replay.add_argument("--camera", default="replay", help="camera id for records without a StreamArn")
     replay.add_argument(

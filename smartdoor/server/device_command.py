@@ -18,6 +18,7 @@ from smartdoor.server.startup import EXIT_CAMERA, EXIT_USAGE
 
 TOKEN_ENV = "SMARTDOOR_DEVICE_TOKEN"  # noqa: S105 - the variable's name, not a token
 API_KEY_ENV = "SMARTDOOR_API_KEY"
+EXIT_MISSING_EXTRA = 1  # the venv lacks a package of the `device` extra
 
 DEVICE_HELP = f"""what it sends: only frames in which a new face track begins (one per track), each as a JPEG
 through a one-frame upload grant from the API. It never sends frames without a face, frames of a face it
@@ -25,6 +26,7 @@ already sent, the device token in a URL, or anything of the owner's.
 
 exit statuses:
   0  the source ended, or stopped by Ctrl-C or SIGTERM
+  {EXIT_MISSING_EXTRA}  the `device` extra is not installed (bash scripts/setup device)
   2  a bad option, or the API refused the device token (or the API key)
   {EXIT_CAMERA}  the source cannot be opened (a webcam or stream that drops later is reopened)
 
@@ -88,11 +90,20 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO | None
         print("smartdoor device: --api must be an http:// or https:// URL", file=sys.stderr)
         return EXIT_USAGE
     # The vision stack (OpenCV, dlib) loads only once the options are known to be good.
-    from smartdoor.server.device import Device
-    from smartdoor.server.device_source import device_frames
-    from smartdoor.server.frame_uploads import FrameUploadApi
-    from smartdoor.vision.device_gate import FrameGate
-    from smartdoor.vision.sources import CameraSpec, SourceError, open_source
+    try:
+        from smartdoor.server.device import Device
+        from smartdoor.server.device_source import device_frames
+        from smartdoor.server.frame_uploads import FrameUploadApi
+        from smartdoor.vision.device_gate import FrameGate
+        from smartdoor.vision.sources import CameraSpec, SourceError, open_source
+    except ModuleNotFoundError as exc:
+        # A venv made for the server alone (no httpx, say): the person needs the install, not a traceback.
+        print(
+            f"smartdoor device: {exc.name} is not installed: the device needs the `device` extra"
+            " (bash scripts/setup device)",
+            file=sys.stderr,
+        )
+        return EXIT_MISSING_EXTRA
 
     spec = CameraSpec(args.camera_id, args.source)
     if (missing := spec.missing()) is not None:

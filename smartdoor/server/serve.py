@@ -26,6 +26,8 @@ from smartdoor.server.startup import (
 )
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from smartdoor.bootstrap import LocalDoor
     from smartdoor.vision.service import Vision
 
@@ -98,7 +100,8 @@ def banner(settings: Settings, owner_token: str, cameras: list[str], workers: in
     else:
         lines += [
             "No camera yet: add one with --camera [ID=]SOURCE (webcam index, video file[#loop],",
-            f"rtsp:// or http:// URL, image folder), open {base}/camera, or POST JPEGs to {base}/frames,",
+            f"rtsp:// or http:// URL, image folder), open {base}/camera,",
+            f"or POST JPEGs to {base}/frames?camera=ID (owner token),",
             "or replay recorded face events with `smartdoor replay EVENT.json --frame PHOTO.jpg`.",
         ]
     return "\n".join(lines) + "\n"
@@ -166,8 +169,30 @@ def serve(settings: Settings, cameras: list[str], workers: int) -> int:
     first.close()
     print(banner(settings, token, cameras, workers), flush=True)
     if workers == 1:
-        return 0 if run_process(settings, sock, cameras, 1, 0) else EXIT_SERVER_FAILED
+        return _run_alone(settings, sock, cameras)
     return _supervise(settings, sock, cameras, workers)
+
+
+class _Stopped(Exception):
+    """Ctrl-C or SIGTERM reached the one server process."""
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> NoReturn:
+    raise _Stopped
+
+
+def _run_alone(settings: Settings, sock: socket.socket, cameras: list[str]) -> int:
+    """One process, stopped as --help says (status 0). uvicorn shuts down on the signal, then raises it
+    again to the handlers it found: Python's defaults made that a KeyboardInterrupt traceback (status 130),
+    or a death by SIGTERM (143). These handlers make it the normal stop."""
+    previous = {s: signal.signal(s, _raise_stopped) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return 0 if run_process(settings, sock, cameras, 1, 0) else EXIT_SERVER_FAILED
+    except _Stopped:
+        return 0
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _worker(settings: Settings, cameras: list[str], workers: int, index: int, report: int) -> NoReturn:

@@ -71,10 +71,22 @@ def _analyse(app: LocalDoor, key: str, jpeg: bytes) -> int:
     found = parse_frame_key(key)  # BadFaceEvent: not a frame's key (the grant signed it, so never)
     face = face_in_frame(jpeg, _analyser())
     box = BoundingBox(face.box["Left"], face.box["Top"], face.box["Width"], face.box["Height"])
+    # Searched in the door's index first, as a camera's frame is (vision/pipeline.py): unsearched, every
+    # upload was a stranger, so a registered visitor was never let in and a pending one came back as new
+    # after the new-face window. An unsure face goes on as a stranger (no match): the device sends a track
+    # once, so no later frame would settle it, and the owner asked beats a visitor nobody hears of.
+    searched = app.faces.search(face.descriptor)
     event = FaceEvent(
         camera_id=found.camera_id,
         frame_time=found.taken_at,
-        faces=(DetectedFace(box, confidence=99.0, descriptor=tuple(face.descriptor)),),
+        faces=(
+            DetectedFace(
+                box,
+                confidence=99.0,
+                matches=(searched.match,) if searched.match is not None else (),
+                descriptor=tuple(face.descriptor),
+            ),
+        ),
         event_id=key,  # one frame per key: its face is handled once, whatever retries the device makes
     )
     return len(record_face_event(app.door, event, jpeg))

@@ -20,7 +20,7 @@ from dataclasses import replace
 from smartdoor.domain.awaited_faces import photo_less_camera_key
 from smartdoor.domain.errors import FaceNotIndexed, StorageUnavailable
 from smartdoor.domain.message_keys import sighting_email_key
-from smartdoor.domain.model import DetectedFace, FaceOwner, OwnedFace
+from smartdoor.domain.model import DetectedFace, FaceOwner, OwnedFace, Photo
 from smartdoor.ports import AwaitedPhotos, FilledPhoto, PhotoTask
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import new_visitor_email
@@ -99,6 +99,7 @@ def _fill(door: Door, awaited: AwaitedPhotos, task: PhotoTask, frame: bytes, run
     if not stored:
         # Another runner took the task after this one's lease ran out; its photos have the same keys.
         _take_back(door, face)
+        _keep_after_a_late_put(door, task.sighting_id, photo, face_photo)
         return Retry.BUSY
     log.info("the photo of sighting %s is filled in (try %d)", task.sighting_id, task.attempts)
     if face is not None:
@@ -107,6 +108,19 @@ def _fill(door: Door, awaited: AwaitedPhotos, task: PhotoTask, frame: bytes, run
     if done is not None:
         door.publisher.publish(done)  # the console updates the card by id
     return Retry.FILLED
+
+
+def _keep_after_a_late_put(door: Door, sighting_id: str, *photos: Photo | None) -> None:
+    """This late runner's puts replaced the winner's photos, and on S3 a put tags them unregistered: if the
+    visitor was registered meanwhile (their photos kept), the purge would take them. Kept again, always:
+    registration keeps before it commits, so no check here could tell "not yet registered" safely, and a
+    stranger's snapshot kept past purge_days is the safe way to be wrong."""
+    try:
+        for photo in photos:
+            if photo is not None:
+                door.photos.keep(photo)
+    except StorageUnavailable:
+        log.exception("could not keep the photos of sighting %s again after a late retry", sighting_id)
 
 
 def _indexed(door: Door, task: PhotoTask, frame: bytes) -> OwnedFace | None:

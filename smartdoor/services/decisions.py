@@ -78,6 +78,10 @@ def register_visitor(
         photos=tuple(p for p in (sighting.photo, sighting.face_photo) if p is not None),
         created_at=now,
     )
+    # Before the transaction, not after: S3 cannot join it, and this order's worst case (the registration then
+    # fails and is never retried) is a stranger's snapshot kept past purge_days, never a visitor's purged.
+    for photo in visitor.photos:
+        door.photos.keep(photo)
     unit = RegistrationUnit(sighting_id, REGISTRABLE, visitor, link_claim(grant))
     sent = _register(door, unit, now)
     door.record(DoorEventKind.REGISTERED, sighting_id, visitor.id, sighting.camera_id, clean)

@@ -14,6 +14,7 @@ from smartdoor.domain.frame_images import MAX_FRAME_BYTES, check_frame
 from smartdoor.domain.frame_keys import FrameKey, parse_frame_key
 from smartdoor.domain.model import FaceEvent, Sighting
 from smartdoor.services.context import Door, log
+from smartdoor.services.event_claims import claim_event, settle_event
 from smartdoor.services.streamed_faces import record_streamed_face_event
 
 T = TypeVar("T")
@@ -42,8 +43,7 @@ def record_frame(door: Door, frame: bytes, key: FrameKey) -> list[Sighting]:
     check_frame(frame)
     search = _port(door.frame_search, "frame_search")
     claim = f"{frame_event_id(key)}/searched"
-    now = door.clock.now()
-    if not door.claims.claim(claim, now + door.policy.face_event_lease, now):
+    if not claim_event(door, claim):
         log.info("%s was searched already (or is being searched): a re-delivery, skipped", key)
         return []
     try:
@@ -51,21 +51,10 @@ def record_frame(door: Door, frame: bytes, key: FrameKey) -> list[Sighting]:
         event = FaceEvent(key.camera_id, key.taken_at, faces, event_id=frame_event_id(key))
         created = record_streamed_face_event(door, event, frame)
     except Exception:
-        _settle(door, claim, done=False)
+        settle_event(door, claim, done=False)
         raise
-    _settle(door, claim, done=True)
+    settle_event(door, claim, done=True)
     return created
-
-
-def _settle(door: Door, claim: str, done: bool) -> None:
-    try:
-        if done:
-            door.claims.extend(claim, door.clock.now() + door.policy.face_event_memory)
-        else:
-            door.claims.release(claim)
-    except StorageUnavailable:
-        # The lease ends on its own; until then a re-delivery skips the frame, after it one searches again.
-        log.exception("could not settle the claim on %s", claim)
 
 
 def _port(port: T | None, name: str) -> T:

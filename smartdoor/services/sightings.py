@@ -24,6 +24,7 @@ from smartdoor.domain.model import (
 )
 from smartdoor.ports import AwaitedPhotos, PhotoTask
 from smartdoor.services.context import Door, log
+from smartdoor.services.event_claims import claim_event, settle_event
 from smartdoor.services.messages import new_visitor_email
 from smartdoor.services.passcodes import send_passcode
 
@@ -43,7 +44,7 @@ def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) 
     frame_bytes = frame
     for face, identity in zip(event.faces, event.face_keys(), strict=True):
         key = face_event_key(identity) if identity is not None else None
-        if key is not None and not _claim(door, key):
+        if key is not None and not claim_event(door, key):
             log.info("%s was handled already: a re-delivery, skipped", key)
             continue
         try:
@@ -52,10 +53,10 @@ def record_face_event(door: Door, event: FaceEvent, frame: bytes | None = None) 
             sighting = _handle_face(door, event, face, frame_bytes)
         except Exception:
             if key is not None:
-                _settle(door, key, done=False)
+                settle_event(door, key, done=False)
             raise
         if key is not None:
-            _settle(door, key, done=True)
+            settle_event(door, key, done=True)
         if sighting is not None:
             created.append(sighting)
     return created
@@ -74,24 +75,6 @@ def _frame_at(door: Door, event: FaceEvent) -> bytes | None:
             "the frame of %s at %s could not be fetched now: to retry", event.camera_id, event.frame_time
         )
         return None
-
-
-def _claim(door: Door, key: str) -> bool:
-    # A short lease first: if this handler dies mid-way, the claim lapses and the stream's retry runs.
-    now = door.clock.now()
-    return door.claims.claim(key, now + door.policy.face_event_lease, now)
-
-
-def _settle(door: Door, key: str, done: bool) -> None:
-    """Done: remember the event past every re-delivery. Failed: give the claim back for the retry."""
-    try:
-        if done:
-            door.claims.extend(key, door.clock.now() + door.policy.face_event_memory)
-        else:
-            door.claims.release(key)
-    except StorageUnavailable:
-        # Either way the lease still ends on its own; only then could a re-delivery run again.
-        log.exception("could not settle the claim on %s", key)
 
 
 def _handle_face(door: Door, event: FaceEvent, face: DetectedFace, frame: bytes | None) -> Sighting | None:

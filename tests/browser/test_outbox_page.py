@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import FloatRect, Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, Route, expect
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, post_face_event
@@ -52,3 +52,24 @@ def test_the_emails_approve_link_opens_the_approval_page(
     )
     # The outbox stayed where it was.
     assert page.url == f"{server.url}/outbox"
+
+
+def test_the_start_links_token_is_kept_when_the_owner_leaves_the_console_at_once(
+    page: Page, server: RunningServer
+) -> None:
+    # The console's first config.json is held, as on a slow network: the owner has already clicked on.
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/config.json", hold_the_first)
+    page.goto(f"{server.url}/?token={server.token}", wait_until="domcontentloaded")
+    page.goto(f"{server.url}/outbox")
+    # The outbox read with the kept token: its (empty) list, not the plea for the start link.
+    expect(page.get_by_text("Nothing sent yet.")).to_be_visible()
+    expect(page.get_by_text("Open the console link printed at start")).to_have_count(0)
+    assert held, "the console never asked for config.json"

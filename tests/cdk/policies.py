@@ -22,6 +22,7 @@ ALIASES = {
     "AnalysisKDS1": "kds1",
     "AnalysisStreamHandlerFailures": "dlq",
     "AnalysisFrameHandlerFailures": "dlq",
+    "OutboxSenderFailures": "outbox-dlq",
     "ApiResolvers": "resolvers-function",
     "ApiCD79AAA0": "api",
 }

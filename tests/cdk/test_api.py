@@ -133,15 +133,8 @@ def test_the_outputs_name_every_url_and_id_the_pages_and_the_owner_need(either: 
         "VideoStreamName",
         "CollectionId",
         "Region",
+        "PagesUrl",
     } <= set(either.json["Outputs"])
     api_id = either.logical_id("AWS::AppSync::GraphQLApi", "Api")
-    assert either.json["Outputs"]["RealtimeUrl"]["Value"] == {
-        "Fn::Join": [
-            "",
-            [
-                "wss://",
-                {"Fn::GetAtt": [api_id, "ApiId"]},
-                ".appsync-realtime-api.eu-west-1.amazonaws.com/graphql",
-            ],
-        ]
-    }
+    # AppSync's own attribute: the endpoint the pages' config.json and CSP name too
+    assert either.json["Outputs"]["RealtimeUrl"]["Value"] == {"Fn::GetAtt": [api_id, "RealtimeUrl"]}

@@ -38,7 +38,7 @@ def test_cdk_nag_fails_the_synth_without_the_acknowledgements(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN the same app with nothing acknowledged (the fixtures' synths pass with the acknowledgements)
-    monkeypatch.setattr(nag, "acknowledge", lambda *args: None)
+    monkeypatch.setattr(nag, "acknowledge", lambda *args, **kwargs: None)
     # THEN cdk-nag's findings stop the synth, and its report names them
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         synthesise(tmp_path, {})

@@ -1,4 +1,4 @@
-"""The SES identities and the send grant (ses:SendEmail from the sender only; sns:Publish for SMS)."""
+"""The SES identities and the send grant (ses:SendEmail on the door's identities; sns:Publish for SMS)."""
 
 from __future__ import annotations
 
@@ -36,16 +36,20 @@ def test_the_send_grant_is_the_senders_identity_and_sms_publish() -> None:
         {
             "Action": "ses:SendEmail",
             "Effect": "Allow",
-            "Resource": {
-                "Fn::Join": [
-                    "",
-                    [
-                        "arn:",
-                        {"Ref": "AWS::Partition"},
-                        ":ses:eu-west-1:111111111111:identity/door@example.com",
-                    ],
-                ]
-            },
+            # the owner's identity too: in the sandbox SES authorises the send on the recipient's identity
+            "Resource": [
+                {
+                    "Fn::Join": [
+                        "",
+                        [
+                            "arn:",
+                            {"Ref": "AWS::Partition"},
+                            f":ses:eu-west-1:111111111111:identity/{address}",
+                        ],
+                    ]
+                }
+                for address in ("door@example.com", "owner@example.com")
+            ],
         },
         {"Action": "sns:Publish", "Effect": "Allow", "Resource": "*"},
     ]

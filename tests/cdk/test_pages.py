@@ -209,3 +209,22 @@ def test_tokens_pass_through_and_cdk_nag_finds_nothing_unexplained(tmp_path: Pat
     assert '{"Ref": "Gql"}' in text
     assert '{"Ref": "Rt"}' in text
     assert '{"Ref": "AWS::Region"}' in text
+
+
+def test_cdk_nag_finds_nothing_unexplained_in_a_stack_with_its_own_region(tmp_path: Path) -> None:
+    # GIVEN a stack bound to a region, as the app's is: cdk-nag then names CDK's assets bucket with it
+    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": []})
+    Validations.of(app).add_plugins(AwsSolutionsChecks())
+    stack = Stack(app, "PagesInRegion", env={"account": "111111111111", "region": "eu-west-1"})
+    Pages(
+        stack,
+        "Pages",
+        graphql_url=GRAPHQL,
+        realtime_url=REALTIME,
+        api_key="da2-key",
+        region="eu-west-1",
+        user_pool_id="eu-west-1_pool",
+        user_pool_client_id="client123",
+    )
+    # THEN it synthesises: the deployment handler's grant on that bucket is acknowledged under that name
+    app.synth()

@@ -85,15 +85,18 @@ def test_the_photo_bucket_is_private_encrypted_and_tls_only(frames: Synthesised)
             }
         },
     )
-    # Nothing in the template grants the bucket to anyone but the stack's own roles.
-    for policy in frames.resources("AWS::S3::BucketPolicy").values():
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            assert statement["Effect"] == "Deny"
+    # Nothing in the template grants B1 to anyone but the stack's own roles.
+    photos = {"Ref": frames.logical_id("AWS::S3::Bucket", "StoragePhotos")}
+    policies = frames.resources("AWS::S3::BucketPolicy").values()
+    (policy,) = (p for p in policies if p["Properties"]["Bucket"] == photos)
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        assert statement["Effect"] == "Deny"
 
 
 def _lifecycle(template: Template) -> dict[str, dict[str, Any]]:
+    # B1 is the one bucket with lifecycle rules (the pages' bucket is rebuilt at every deploy).
     buckets = template.find_resources("AWS::S3::Bucket")
-    (bucket,) = buckets.values()
+    (bucket,) = (b for b in buckets.values() if "LifecycleConfiguration" in b["Properties"])
     return {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
 
 

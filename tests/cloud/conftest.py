@@ -26,7 +26,8 @@ from smartdoor.bootstrap import build_aws
 from smartdoor.config import Settings
 from smartdoor.services.context import Door
 from smartdoor_cdk.local_appsync import LocalAppSync, installed, wiring_from_template
-from tests.cloud.template import synthesised
+from smartdoor_cdk.offline.cloud_build import CACHE
+from smartdoor_cdk.offline.synth import synthesised
 from tests.integration.moto_fixtures import REGION, Aws, moto_server
 from tests.needs import missing
 
@@ -115,14 +116,23 @@ def run(coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
     return asyncio.run(asyncio.wait_for(coroutine, timeout))
 
 
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    """The CDK app's template (stream-processor mode), synthesised once and cached by its inputs' hash
+    under .cloud/, as the cloud build uses it: what is tested is what deploys."""
+    path = synthesised({"analysis": "stream-processor", "region": REGION}, CACHE)
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
 @pytest.fixture(scope="module")
-def cloud(moto_server: Aws) -> Iterator[Cloud]:
+def cloud(moto_server: Aws, template: dict[str, Any]) -> Iterator[Cloud]:
     if not installed():
         missing("the local AppSync is not installed: run scripts/setup dev with npm available")
     reset = httpx.post(f"{moto_server.endpoint}/moto-api/reset", timeout=10)
     assert reset.json() == {"status": "ok"}
     clients, _fake = stand_up(moto_server.client, SETTINGS, SECRET)
     door = build_aws(SETTINGS, clients, codes=lambda: CODE)
-    wiring = wiring_from_template(synthesised())
+    wiring = wiring_from_template(template)
     with LocalAppSync(wiring, worker_env(moto_server.endpoint), preload=("tests.cloud.faults",)) as appsync:
         yield Cloud(appsync, door, moto_server)

@@ -10,9 +10,8 @@ from typing import Any
 
 from smartdoor.domain.errors import RateLimited
 from smartdoor.services import access
+from tests.cloud.fault_codes import RATE_LIMITED_CODE, RETRY_AFTER
 
-RATE_LIMITED_CODE = "999999"
-RETRY_AFTER = 42
 _validate_otp = access.validate_otp
 
 

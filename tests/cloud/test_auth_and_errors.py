@@ -13,7 +13,7 @@ import pytest
 from smartdoor.domain.model import Visitor
 from smartdoor.services.passcodes import send_passcode
 from tests.cloud.conftest import CODE, Cloud
-from tests.cloud.faults import RATE_LIMITED_CODE, RETRY_AFTER
+from tests.cloud.fault_codes import RATE_LIMITED_CODE, RETRY_AFTER
 
 pytestmark = pytest.mark.cloud
 
@@ -126,3 +126,11 @@ def test_one_worker_process_answers_every_invocation(
             f"\nresolvers worker: {calls} calls through the simulator, {through_appsync * 1000:.1f} ms each;"
             f" a bare invocation of the worker {direct * 1000:.1f} ms (pid {after['pid']})"
         )
+
+
+def test_the_injected_fault_stays_in_the_worker() -> None:
+    # The fault is preloaded into the resolvers worker only; had this process imported it, every later tier
+    # would meet a rate limit on 999999.
+    from smartdoor.services import access
+
+    assert access.validate_otp.__module__ == "smartdoor.services.access"

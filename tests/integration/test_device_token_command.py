@@ -8,7 +8,7 @@ import pytest
 
 from smartdoor.domain.device_tokens import verify_device_token
 from smartdoor.server.cli import main
-from smartdoor.server.startup import EXIT_USAGE
+from smartdoor.server.startup import EXIT_DATA_FOLDER, EXIT_USAGE
 
 pytestmark = pytest.mark.integration
 
@@ -30,3 +30,14 @@ def test_a_camera_no_frame_key_can_name_is_refused(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("smartdoor: cameraId must be")
+
+
+def test_a_data_folder_that_is_a_file_is_one_sentence_and_no_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    assert main(["device-token", "front-door", "--data-dir", str(tmp_path / "data")]) == EXIT_DATA_FOLDER
+    assert capsys.readouterr() == (
+        "",
+        f"smartdoor: {tmp_path / 'data'} is a file, not a folder: choose another with --data-dir\n",
+    )

@@ -19,6 +19,7 @@ import pytest
 from smartdoor.server import device_command
 from smartdoor.server.cli import parser
 from tests.integration.frame_upload_server import FrameUploadServer, Part, running
+from tests.video_frames import frames_of
 
 pytestmark = pytest.mark.integration
 
@@ -35,14 +36,7 @@ def server() -> Iterator[FrameUploadServer]:
 
 @pytest.fixture(scope="module")
 def video_frames(testdata: Path) -> list[np.ndarray]:
-    capture = cv2.VideoCapture(str(testdata / "faces" / "door.mp4"))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
+    frames = list(frames_of(testdata / "faces" / "door.mp4"))
     assert len(frames) == 100
     return frames
 

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
 from smartdoor.adapters.memory.clock_ids import ManualClock
@@ -18,6 +16,7 @@ from smartdoor.config import Settings
 from smartdoor.domain.model import SightingStatus
 from smartdoor.server.enroll import enroll_from_photos
 from smartdoor.vision.service import Vision
+from tests.video_frames import frames_of
 
 pytestmark = pytest.mark.integration
 
@@ -34,18 +33,6 @@ def door(tmp_path: Path) -> Iterator[tuple[LocalDoor, Vision, ManualClock]]:
     local.close()
 
 
-def frames(video: Path) -> Iterator[np.ndarray]:
-    capture = cv2.VideoCapture(str(video))
-    try:
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                return
-            yield frame
-    finally:
-        capture.release()
-
-
 def test_door_video(door: tuple[LocalDoor, Vision, ManualClock], testdata: Path) -> None:
     local, vision, clock = door
     faces = testdata / "faces" / "faces" / "obama"
@@ -56,7 +43,7 @@ def test_door_video(door: tuple[LocalDoor, Vision, ManualClock], testdata: Path)
     assert "Enrolled Barack" in log.getvalue()
     # WHEN the door camera plays the video at its 10 fps
     per_frame: list[int] = []
-    for frame in frames(testdata / "faces" / "door.mp4"):
+    for frame in frames_of(testdata / "faces" / "door.mp4"):
         created = vision.pipeline.process("front-door", frame, clock.now())
         per_frame.append(len(created))
         clock.advance(seconds=0.1)
@@ -83,7 +70,7 @@ def test_two_cameras_on_one_visit(door: tuple[LocalDoor, Vision, ManualClock], t
     obama = testdata / "faces" / "faces" / "obama"
     others = [obama / "fr_obama2.jpg", obama / "fr_obama3.jpg", obama / "fr_knn_obama1.jpg"]
     assert enroll_from_photos(local, "Barack", "+12025550111", others, out=io.StringIO()) == 0
-    for n, frame in enumerate(frames(testdata / "faces" / "door.mp4")):
+    for n, frame in enumerate(frames_of(testdata / "faces" / "door.mp4")):
         camera = "front" if n % 2 == 0 else "side"  # interleaved: each camera sees every other frame
         vision.pipeline.process(camera, frame, clock.now())
         clock.advance(seconds=0.1)

@@ -522,6 +522,14 @@ def test_photos_round_trip(photos: Photos) -> None:
     store.delete(photo)
     assert read(photo) is None
     store.delete(photo)  # deleting twice is fine, as on S3
+    store.keep(photo)  # keeping a photo that is gone is fine too: nothing is left to purge
+
+
+def test_a_kept_photo_stays_readable(photos: Photos) -> None:
+    photo = photos.store.put("sightings/s2.jpg", b"kept", "image/jpeg", T0)
+    photos.store.keep(photo)
+    photos.store.keep(photo)
+    assert photos.read(photo) == b"kept"
 
 
 def test_a_photo_url_is_signed_and_expires(files: FilePhotoStore, clock: ManualClock) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from smartdoor.adapters.local.descriptor_matrix import SearchSettings
 from smartdoor.vision.analyser import Descriptor, FaceAnalyser
+from tests.video_frames import frames_of
 
 pytestmark = pytest.mark.integration
 
@@ -66,14 +67,10 @@ def test_every_pair_is_right_at_the_chosen_thresholds(testdata: Path) -> None:
 
 
 def test_frames_are_detected_fast_path_too(testdata: Path) -> None:
-    capture = cv2.VideoCapture(str(testdata / "faces" / "door.mp4"))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
-    capture.release()
+    frames = [
+        np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+        for frame in frames_of(testdata / "faces" / "door.mp4")
+    ]
     with (testdata / "faces" / "door_truth_frames.csv").open() as handle:
         truth = [bool(row["identity"]) for row in csv.DictReader(handle)]
     found = [len(analyser().detect(frame)) for frame in frames]

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.lambdas
 DEFERRED = ("phonenumbers",)
 
 
-@pytest.mark.parametrize("module", ["resolvers.app", "stream_handler"])
+@pytest.mark.parametrize("module", ["resolvers.app", "stream_handler", "stream_handler.outbox"])
 def test_importing_a_handler_leaves_phone_number_tables_unloaded(module: str) -> None:
     loaded = loaded_by(module)
     assert module in loaded

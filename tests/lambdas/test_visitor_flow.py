@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from smartdoor.services.sightings import record_face_event
+from tests import visitor_flow_steps as steps
 from tests.api.helpers import passcode_in
 from tests.lambdas.conftest import appsync_event, invoke, refusal
 from tests.unit.builders import unknown_face
@@ -39,45 +40,25 @@ def test_unknown_face_to_welcome(fakes: Fakes) -> None:
     approved = invoke(
         appsync_event("Mutation.approveVisitor.cognito", sightingId=sighting["id"], decision="APPROVE")
     )
-    assert {k: approved[k] for k in ("id", "status")} == {"id": sighting["id"], "status": "APPROVED"}
+    assert {k: approved[k] for k in ("id", "status")} == steps.approved(sighting["id"])
     registered = invoke(
         appsync_event(
-            "Mutation.registerVisitor.cognito",
-            input={"sightingId": sighting["id"], "name": "Ada Lovelace", "phoneNumber": "+44 20 7946 0958"},
+            "Mutation.registerVisitor.cognito", input={"sightingId": sighting["id"], **steps.REGISTRATION}
         )
     )
-    visitor = registered["visitor"]
-    assert registered["passcodeSent"] is True
-    assert visitor["name"] == "Ada Lovelace"
-    assert visitor["phoneNumber"] == "+442079460958"
-    assert visitor["phoneNumberInternational"] == "+44 20 7946 0958"
-    assert visitor["faceId"] == sighting["faceId"]
-    assert [p["objectKey"] for p in visitor["photos"]] == [
-        f"sightings/{sighting['id']}.jpg",
-        f"sightings/{sighting['id']}-face.jpg",
-    ]
+    visitor = steps.assert_registered(registered, sighting["id"], sighting["faceId"])
 
     # THEN the visitor's passcode opens the door once, at the API-key door page
     [sms] = fakes.sms.sent
-    assert sms.phone_number == "+442079460958"
+    assert sms.phone_number == steps.SMS_TO
     code = passcode_in(sms.text)
-    assert invoke(appsync_event("Mutation.validateOtp.api_key", otp=code)) == {
-        "granted": True,
-        "message": "Welcome, Ada Lovelace!",
-        "visitorName": "Ada Lovelace",
-    }
-    assert invoke(appsync_event("Mutation.validateOtp.api_key", otp=code)) == {
-        "granted": False,
-        "message": "Permission denied",
-        "visitorName": None,
-    }
+    assert invoke(appsync_event("Mutation.validateOtp.api_key", otp=code)) == steps.WELCOME
+    assert invoke(appsync_event("Mutation.validateOtp.api_key", otp=code)) == steps.DENIED
 
     # AND the owner's timeline tells the story, the code never
     timeline = invoke(appsync_event("Query.doorEvents.cognito", limit=50))
     kinds = Counter(item["kind"] for item in timeline["items"])
-    assert kinds == Counter(
-        {"NEW_FACE": 1, "APPROVED": 1, "REGISTERED": 1, "CODE_SENT": 1, "DOOR_OPENED": 1, "ACCESS_DENIED": 1}
-    )
+    assert kinds == steps.FIRST_VISIT
     assert code not in str(timeline)
     # and the console reads the visitor back, photos with their links in the same answer
     one = invoke(appsync_event("Query.visitor.cognito", id=visitor["id"]))

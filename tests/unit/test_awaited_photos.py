@@ -3,6 +3,7 @@ sighting whose face never came."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ import pytest
 from smartdoor.adapters.memory.awaited_photos import MemoryAwaitedPhotos
 from smartdoor.adapters.memory.stores import MemoryFrames
 from smartdoor.domain.errors import Conflict, StorageUnavailable
-from smartdoor.domain.model import AccessDecision, Email, FaceOwner, Sighting, SightingStatus
+from smartdoor.domain.model import AccessDecision, Email, FaceOwner, Sighting, SightingStatus, Visitor
 from smartdoor.ports import FilledPhoto, PhotoTask
 from smartdoor.services.authorization import Owner
 from smartdoor.services.awaited_photos import Retry, retry_awaited_photos
@@ -175,3 +176,39 @@ def test_a_photo_less_stranger_stays_one_sighting_while_its_retries_run_on_a_slo
         later = unknown_face(fakes.clock.now() - timedelta(seconds=5))
         assert record_face_event(fakes.door, later) == []
     assert list(fakes.sightings.items) == [first.id]
+
+
+class StallingFrames(MemoryFrames):
+    """Kinesis Video answering a runner so late that, meanwhile, its lease ran out, another runner filled the
+    photo, and the owner registered the visitor (``meanwhile`` runs once, at the first fetch)."""
+
+    def __init__(self, frame: bytes, meanwhile: Callable[[], None]) -> None:
+        super().__init__()
+        self._frame, self._meanwhile = frame, meanwhile
+
+    def frame_at(self, camera_id: str, at: datetime) -> bytes | None:
+        meanwhile, self._meanwhile = self._meanwhile, lambda: None
+        meanwhile()
+        return self._frame
+
+
+def test_a_late_runner_s_photos_of_a_registered_visitor_stay_kept(fakes: Fakes) -> None:
+    # GIVEN a photo-less stranger; runner "late" takes the retry, then stalls until "on-time" has filled
+    # the photo and the owner has registered the visitor (their photos kept from the purge)
+    [sighting] = record_face_event(fakes.door, unknown_face(START - timedelta(seconds=40)))
+    registered: list[Visitor] = []
+
+    def meanwhile() -> None:
+        fakes.clock.advance(seconds=fakes.door.policy.photo_retry_lease.total_seconds() + 1)
+        assert retry_awaited_photos(fakes.door, "on-time") == [Retry.FILLED]
+        registered.append(register_visitor(fakes.door, Owner(), sighting.id, "Ada", "+442079460958").visitor)
+
+    fakes.door = replace(fakes.door, frames=StallingFrames(FRAME, meanwhile))
+    fakes.clock.advance(seconds=fakes.door.policy.photo_retry_interval.total_seconds())
+    # WHEN the late runner goes on: it stores the photos again under the same keys (on S3 that put tags
+    # them unregistered again), then finds the task filled
+    assert retry_awaited_photos(fakes.door, "late") == [Retry.BUSY]
+    # THEN the registered visitor's photos are still kept
+    [visitor] = registered
+    assert visitor.photos
+    assert {p.object_key for p in visitor.photos} <= fakes.photos.kept

@@ -316,6 +316,30 @@ def test_a_storage_failure_midway_undoes_the_whole_registration(fakes: Fakes) ->
     assert validate_otp(fakes.door, sms.text.split("passcode is ")[1][:6], DoorClient("door")).granted
 
 
+def test_registering_keeps_the_sighting_s_photos_from_the_purge(fakes: Fakes) -> None:
+    [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()), b"jpeg")
+    assert sighting.photo is not None
+    assert fakes.photos.kept == set()
+    done = register_visitor(fakes.door, Owner(), sighting.id, "Ada", "+12025550100")
+    assert fakes.photos.kept == {p.object_key for p in done.visitor.photos}
+    assert sighting.photo.object_key in fakes.photos.kept
+
+
+def test_photos_that_cannot_be_kept_leave_the_sighting_registrable(fakes: Fakes) -> None:
+    # GIVEN a photo store that cannot mark photos as kept (on S3: PutObjectTagging fails)
+    [sighting] = record_face_event(fakes.door, unknown_face(fakes.clock.now()), b"jpeg")
+    token = link_token(fakes)
+    fakes.photos.fail_keeps = True
+    with pytest.raises(StorageUnavailable):
+        register_visitor(fakes.door, LinkHolder(token), sighting.id, "Ada", "+12025550100")
+    # THEN nothing was registered: no visitor exists whose photos the purge could still delete
+    assert_nothing_registered(fakes, sighting.id, sighting.face_id)
+    # WHEN the store recovers, the same link registers the visitor, photos kept
+    fakes.photos.fail_keeps = False
+    done = register_visitor(fakes.door, LinkHolder(token), sighting.id, "Ada", "+12025550100")
+    assert fakes.photos.kept == {p.object_key for p in done.visitor.photos}
+
+
 def test_a_passcode_collision_redraws_and_registers_once() -> None:
     # GIVEN Ada holds the live code 111111, and Bo's first draw is that same code
     fakes = make_fakes(codes=["111111", "111111", "222222"])

@@ -24,6 +24,13 @@ SERVED_BY_FAKES = (
 SERVED_BY_LOCAL_APPSYNC = "served by the local AppSync"
 NOT_EMULATED = "not emulated offline"
 SERVED_BY_CALLER = "served outside moto, as the stand-up was told"
+# A queue policy is CDK's enforce-SSL Deny: moto's plain-HTTP endpoint would refuse every call under it.
+QUEUE_POLICY = "not applied offline (its enforce-SSL Deny would refuse moto's plain-HTTP calls)"
+SCHEDULED_OFFLINE = "the cloud build invokes scheduled functions itself, on a compressed schedule"
+# Nothing invokes a function asynchronously offline (no S3 notification, no EventBridge): no async retries.
+NO_ASYNC_INVOKE = "not emulated offline (nothing invokes a function asynchronously here)"
+# The AWS CLI layer of CDK's BucketDeployment: offline the pages are served from frontend/, not deployed.
+PAGES_SERVED_LOCALLY = "not emulated offline (the cloud build serves the pages from frontend/)"
 
 _SKIPPED_PREFIXES = {
     "AWS::Rekognition::": SERVED_BY_FAKES,
@@ -38,6 +45,11 @@ _SKIPPED_PREFIXES = {
     "AWS::Cognito::UserPoolDomain": NOT_EMULATED,
     "AWS::Lambda::Permission": NOT_EMULATED,
     "AWS::CDK::Metadata": NOT_EMULATED,
+    "AWS::SQS::QueuePolicy": QUEUE_POLICY,
+    "AWS::Events::": SCHEDULED_OFFLINE,
+    "AWS::Scheduler::": SCHEDULED_OFFLINE,
+    "AWS::Lambda::EventInvokeConfig": NO_ASYNC_INVOKE,
+    "AWS::Lambda::LayerVersion": PAGES_SERVED_LOCALLY,
     "Custom::": NOT_EMULATED,
 }
 

@@ -29,10 +29,9 @@ from smartdoor.adapters.aws.dynamo_items import (
     to_micros,
 )
 from smartdoor.adapters.aws.dynamo_outbox import message_item
-from smartdoor.adapters.aws.dynamo_sightings import sighting_item
+from smartdoor.adapters.aws.dynamo_sightings import add_sighting_with
 from smartdoor.adapters.aws.errors import aws_errors
 from smartdoor.adapters.aws.tables import ALL, FACES, OUTBOX, SIGHTINGS, created_key
-from smartdoor.domain.errors import Conflict
 from smartdoor.domain.message_keys import sighting_email_key
 from smartdoor.domain.model import BoundingBox, Email, Sighting
 from smartdoor.ports import Clock, FilledPhoto, PhotoTask
@@ -107,26 +106,14 @@ class DynamoAwaitedPhotos:
             "linkToken": s(task.link_token),
             "photoAttempts": n(task.attempts),
         }
-        taken = Conflict(f"A sighting {sighting.id!r} already exists.")
-        with aws_errors("store the photo-less sighting", condition_failed=taken):
-            self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._sightings,
-                            "Item": sighting_item(sighting),
-                            "ConditionExpression": "attribute_not_exists(sightingId)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": item,
-                            "ConditionExpression": "attribute_not_exists(messageId)",
-                        }
-                    },
-                ]
-            )
+        held: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self._table,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(messageId)",
+            }
+        }
+        add_sighting_with(self._client, self._sightings, sighting, held, "store the photo-less sighting")
 
     def due(self, now: datetime, limit: int) -> list[str]:
         with aws_errors("find photos still to fetch"):

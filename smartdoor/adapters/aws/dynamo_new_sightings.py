@@ -12,10 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from smartdoor.adapters.aws.dynamo_outbox import DynamoOutbox
-from smartdoor.adapters.aws.dynamo_sightings import sighting_item
-from smartdoor.adapters.aws.errors import aws_errors
+from smartdoor.adapters.aws.dynamo_sightings import add_sighting_with
 from smartdoor.adapters.aws.tables import SIGHTINGS
-from smartdoor.domain.errors import Conflict
 from smartdoor.domain.model import Email, Sighting
 
 if TYPE_CHECKING:
@@ -31,17 +29,6 @@ class DynamoNewSightings:
         self._sightings = sightings_table
 
     def open(self, sighting: Sighting, email: Email) -> None:
-        taken = Conflict(f"A sighting {sighting.id!r} already exists.")
-        with aws_errors("store the new sighting", condition_failed=taken):
-            self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._sightings,
-                            "Item": sighting_item(sighting),
-                            "ConditionExpression": "attribute_not_exists(sightingId)",
-                        }
-                    },
-                    self._outbox.message_put(email),
-                ]
-            )
+        add_sighting_with(
+            self._client, self._sightings, sighting, self._outbox.message_put(email), "store the new sighting"
+        )

@@ -31,7 +31,12 @@ from smartdoor.domain.model import Page, Sighting, SightingStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef, UpdateTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
 
 _ALL_KEY = frozenset({"sightingId", "feed", "createdKey"})
 _STATUS_KEY = frozenset({"sightingId", "status", "createdKey"})
@@ -57,6 +62,33 @@ def sighting_item(sighting: Sighting) -> dict[str, AttributeValueTypeDef]:
     if sighting.decided_at is not None:
         item["decidedAt"] = n(to_micros(sighting.decided_at))
     return item
+
+
+def add_sighting_with(
+    client: DynamoDBClient,
+    table: str,
+    sighting: Sighting,
+    message_put: TransactWriteItemTypeDef,
+    action: str,
+) -> None:
+    """Store a new sighting and queue its message as one TransactWriteItems: the sighting's Put (on a new
+    id) and ``message_put`` (conditional on its own new key) both commit or neither does.
+
+    Conflict: the sighting's id or the message's key is taken (the same unit applied again)."""
+    taken = Conflict(f"A sighting {sighting.id!r} already exists.")
+    with aws_errors(action, condition_failed=taken):
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": sighting_item(sighting),
+                        "ConditionExpression": "attribute_not_exists(sightingId)",
+                    }
+                },
+                message_put,
+            ]
+        )
 
 
 def sighting_from(item: Item) -> Sighting:

@@ -21,6 +21,8 @@ Exactly once, as far as a provider without an idempotency key allows:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        QueryInputTypeDef,
         UpdateItemInputTypeDef,
         UpdateItemOutputTypeDef,
     )
@@ -54,6 +57,16 @@ _MAX_ERROR = 1000
 def retry_delay(failures: int) -> timedelta:
     """30 s after the first failure, doubling, at most 15 min."""
     return min(FIRST_RETRY * (1 << min(max(failures - 1, 0), 16)), MAX_RETRY)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What one bounded sweep did: messages sent, messages tried, and why it stopped before the index
+    ran out (``"limit"``, ``"time"``, ``"unavailable"``), or None when nothing claimable was left."""
+
+    sent: int
+    tried: int
+    stopped: str | None
 
 
 class OutboxDispatcher:
@@ -79,6 +92,24 @@ class OutboxDispatcher:
         self._lease = lease
         self._batch = batch
 
+    @property
+    def dispatcher_id(self) -> str:
+        return self._me
+
+    def with_id(self, dispatcher_id: str) -> OutboxDispatcher:
+        """The same dispatcher (clients, senders, table) claiming under another name: one per Lambda request,
+        over the clients its container built once."""
+        return OutboxDispatcher(
+            self._client,
+            self._mailer,
+            self._sms,
+            self._clock,
+            dispatcher_id,
+            self._table,
+            self._lease,
+            self._batch,
+        )
+
     def due(self) -> list[str]:
         """Message ids still unsent, oldest first (claimed ones too: the claim decides)."""
         with aws_errors("find unsent messages"):
@@ -95,6 +126,56 @@ class OutboxDispatcher:
     def run_once(self) -> int:
         """Try every due message once; return how many this run sent."""
         return sum(self.dispatch(message_id) for message_id in self.due())
+
+    def sweep(self, limit: int, keep_going: Callable[[], bool]) -> Sweep:
+        """Try the claimable messages oldest first, page by page, until none is left, ``limit`` were tried or
+        ``keep_going()`` says no (asked before each page and each message: a Lambda's remaining time).
+
+        Only claimable ones are tried (the query filters out live claims and backoffs), so messages held
+        by a backoff at the head of the index cost no write and never keep the newer ones from their turn.
+        An SES or SNS failure is the message's backoff, and the sweep goes on; a DynamoDB outage ends it
+        (the next sweep starts over): every message not marked sent stays in the index.
+        """
+        sent = tried = 0
+        start: dict[str, AttributeValueTypeDef] | None = None
+        while True:
+            if not keep_going():
+                return Sweep(sent, tried, "time")
+            try:
+                page, start = self._claimable_page(start)
+                for message_id in page:
+                    if tried >= limit:
+                        return Sweep(sent, tried, "limit")
+                    if not keep_going():
+                        return Sweep(sent, tried, "time")
+                    tried += 1
+                    sent += self.dispatch(message_id)
+            except StorageUnavailable as exc:
+                log.warning("outbox: sweep stopped after %d sent, storage unavailable: %s", sent, exc)
+                return Sweep(sent, tried, "unavailable")
+            if start is None:
+                return Sweep(sent, tried, None)
+
+    def _claimable_page(
+        self, start: dict[str, AttributeValueTypeDef] | None
+    ) -> tuple[list[str], dict[str, AttributeValueTypeDef] | None]:
+        request: QueryInputTypeDef = {
+            "TableName": self._table,
+            "IndexName": "unsent",
+            "KeyConditionExpression": "unsent = :all",
+            # The claim's own condition, read side: what a claim would refuse is not worth its write.
+            "FilterExpression": "attribute_not_exists(claimedUntil) OR claimedUntil <= :now",
+            "ExpressionAttributeValues": {":all": s(ALL), ":now": n(to_micros(self._clock.now()))},
+            "ScanIndexForward": True,
+            "Limit": self._batch,
+        }
+        if start is not None:
+            request["ExclusiveStartKey"] = start
+        with aws_errors("find claimable messages"):
+            response = self._client.query(**request)
+        ids = [item["messageId"]["S"] for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return ids, (dict(last) if last else None)
 
     def dispatch(self, message_id: str) -> bool:
         """Claim, send, mark one message; False when another runner holds it or it is already sent."""

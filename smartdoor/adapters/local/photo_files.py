@@ -94,3 +94,6 @@ class FilePhotoStore:
             self._path(photo.object_key).unlink(missing_ok=True)
         except OSError as exc:
             raise StorageUnavailable(f"could not delete photo {photo.object_key}: {exc.strerror}") from exc
+
+    def keep(self, photo: Photo) -> None:
+        """Nothing to do: no local rule purges photos (housekeeping deletes expired rows, never files)."""

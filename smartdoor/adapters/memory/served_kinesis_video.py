@@ -1,5 +1,5 @@
 """A fake Kinesis Video (GetDataEndpoint, GetImages) answering real botocore clients (moto has no GetImages),
-as served_rekognition does for Rekognition: every request is validated against the service model before
+through served_fakes.py as FakeRekognition is: every request is validated against the service model before
 the fake sees it, and every answer against the operation's output shape."""
 
 from __future__ import annotations
@@ -9,14 +9,10 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore import xform_name
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
-from botocore.model import OperationModel
-from botocore.validate import validate_parameters
 
 from smartdoor.adapters.aws.errors import client_config
-from smartdoor.adapters.memory.served_rekognition import SESSION
+from smartdoor.adapters.memory.served_fakes import NOWHERE, SESSION, serve
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis_video_archived_media import KinesisVideoArchivedMediaClient
@@ -60,34 +56,9 @@ class FakeKinesisVideo:
         return {"Images": images or [{"TimeStamp": start, "Error": "NO_MEDIA"}]}
 
 
-def _serve(client: Any, fake: FakeKinesisVideo) -> None:
-    def keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        context["fake_params"] = dict(params)
-
-    def answer(
-        model: OperationModel, context: dict[str, Any], **_: Any
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        try:
-            parsed: dict[str, Any] = getattr(fake, xform_name(model.name))(**context["fake_params"])
-        except ClientError as exc:
-            error = dict(exc.response)
-            error["ResponseMetadata"] = {"HTTPStatusCode": 400}
-            return AWSResponse("http://fake", 400, {}, None), error  # type: ignore[arg-type]
-        assert model.output_shape is not None
-        validate_parameters(parsed, model.output_shape)
-        parsed["ResponseMetadata"] = {"HTTPStatusCode": 200}
-        return AWSResponse("http://fake", 200, {}, None), parsed  # type: ignore[arg-type]
-
-    # Each client has its own event system: these handlers see only this client's calls.
-    client.meta.events.register("before-parameter-build", keep_params)
-    client.meta.events.register("before-call", answer)
-
-
 def kinesis_video_served_by(fake: FakeKinesisVideo) -> KinesisVideoClient:
-    client: KinesisVideoClient = SESSION.client(
-        "kinesisvideo", endpoint_url="http://127.0.0.1:9", config=client_config()
-    )
-    _serve(client, fake)
+    client: KinesisVideoClient = SESSION.client("kinesisvideo", endpoint_url=NOWHERE, config=client_config())
+    serve(client, fake)
     return client
 
 
@@ -98,5 +69,5 @@ def archived_media_served_by(fake: FakeKinesisVideo, endpoint: str) -> KinesisVi
     client: KinesisVideoArchivedMediaClient = SESSION.client(
         "kinesis-video-archived-media", endpoint_url=endpoint, config=client_config()
     )
-    _serve(client, fake)
+    serve(client, fake)
     return client

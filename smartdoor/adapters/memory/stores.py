@@ -304,9 +304,12 @@ class MemoryPhotos:
     def __init__(self, bucket: str = "memory") -> None:
         self.objects: dict[str, bytes] = {}
         self.bucket = bucket
+        self.kept: set[str] = set()  # keys exempted from the purge (keep)
+        self.fail_keeps = False  # set to simulate S3 refusing the tag change
 
     def put(self, key: str, data: bytes, content_type: str, now: datetime) -> Photo:
         self.objects[key] = data
+        self.kept.discard(key)  # a new object, not yet kept: as on S3, where the put tags it unregistered
         return Photo(object_key=key, bucket=self.bucket, created_timestamp=now)
 
     def url(self, photo: Photo) -> str:
@@ -314,6 +317,11 @@ class MemoryPhotos:
 
     def delete(self, photo: Photo) -> None:
         self.objects.pop(photo.object_key, None)
+
+    def keep(self, photo: Photo) -> None:
+        if self.fail_keeps:
+            raise StorageUnavailable("photo store unreachable")
+        self.kept.add(photo.object_key)
 
 
 class MemoryFrames:

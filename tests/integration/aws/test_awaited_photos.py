@@ -29,19 +29,21 @@ from smartdoor.adapters.memory.served_kinesis_video import (
     kinesis_video_served_by,
 )
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.awaited_faces import awaiting_face_id
 from smartdoor.domain.model import FaceEvent, FaceOwner, Sighting
 from smartdoor.edges.face_records import decode_face_json
+from smartdoor.edges.lambda_outbox import set_dispatcher
 from smartdoor.services.awaited_photos import Retry, retry_awaited_photos
 from smartdoor.services.context import Door
 from smartdoor.services.messages import PHOTO_CID
 from smartdoor.services.streamed_faces import record_streamed_face_event
-from stream_handler import photo_retry
+from stream_handler import outbox, photo_retry
 from stream_handler.container import set_door
 
 from .conftest import Aws
-from .test_message_contracts import parse_raw
+from .door_settings import SETTINGS as DOOR_SETTINGS
+from .outbox_events import LambdaContext, scheduled_event, stream_event
+from .sent_messages import body_text, emails_sent
 
 pytestmark = pytest.mark.integration
 
@@ -49,15 +51,7 @@ RECORD = Path(__file__).parents[2] / "events" / "unknown_face.json"
 STREAM = "front-door"  # the record's StreamArn names it; it is the camera's id too
 # The record's ProducerTimestamp 1763900000.25 + FrameOffsetInSeconds 1.2: the frame it describes.
 FRAME_AT = datetime.fromtimestamp(1763900001, UTC) + timedelta(milliseconds=450)
-SETTINGS = Settings(
-    owner_email="owner@example.com",
-    mail_from="door@example.com",
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id="smartdoor/hmac-key",
-    kvs_streams=STREAM,
-)
+SETTINGS = replace(DOOR_SETTINGS, kvs_streams=STREAM)
 POLICY = SETTINGS.policy()
 PHOTO = f"<{PHOTO_CID}>"
 
@@ -81,23 +75,13 @@ class Cloud:
 
     def emails(self) -> list[tuple[str, list[str]]]:
         """(plain text, the Content-IDs of its inline parts) of every email SES sent, oldest first."""
-        sent = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            parsed = parse_raw(message["raw_data"])
-            body = parsed.get_body(preferencelist=("plain",))
-            assert body is not None
-            sent.append(
-                (str(body.get_content()), [str(p["Content-ID"]) for p in parsed.walk() if p["Content-ID"]])
-            )
-        return sent
+        return [
+            (body_text(m), [str(p["Content-ID"]) for p in m.walk() if p["Content-ID"]])
+            for m in emails_sent(self.aws)
+        ]
 
     def html(self) -> list[str]:
-        found = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            body = parse_raw(message["raw_data"]).get_body(preferencelist=("html",))
-            assert body is not None
-            found.append(str(body.get_content()))
-        return found
+        return [body_text(m, "html") for m in emails_sent(self.aws)]
 
     def object(self, key: str) -> tuple[bytes, str]:
         answer = self.aws.s3().get_object(Bucket=SETTINGS.photo_bucket, Key=key)
@@ -296,3 +280,27 @@ def test_the_photo_retry_lambda_runs_the_due_retries(cloud: Cloud) -> None:
     finally:
         set_door(None)
     assert c.dispatcher.run_once() == 1
+
+
+def test_the_outbox_lambda_sends_a_held_email_only_once_it_is_released(cloud: Cloud) -> None:
+    c = cloud
+    [sighting] = record_streamed_face_event(c.door, c.event)  # no media yet: the email is held
+    email_id = f"email:sighting:{sighting.id}"
+    set_dispatcher(c.dispatcher)
+    try:
+        held = stream_event(c.aws, [email_id])  # the stream's INSERT of the held item
+        assert "unsent" not in held["Records"][0]["dynamodb"]["NewImage"]
+        assert outbox.handler(held, LambdaContext("req-1")) == {"batchItemFailures": []}
+        assert outbox.handler(scheduled_event(), LambdaContext("req-2"))["tried"] == 0
+        c.clock.advance(minutes=1)
+        assert outbox.handler(held, LambdaContext("req-3")) == {"batchItemFailures": []}
+        assert c.emails() == []  # held: neither the stream nor the sweep sends it
+        c.kvs.add_frame(STREAM, FRAME_AT, c.frame())
+        assert c.retry() == [Retry.FILLED]
+        released = stream_event(c.aws, [email_id], "MODIFY")  # the fill's image: unsent, with its photo
+        for request in ("req-4", "req-5"):
+            assert outbox.handler(released, LambdaContext(request)) == {"batchItemFailures": []}
+    finally:
+        set_dispatcher(None)
+    [(_text, parts)] = c.emails()
+    assert parts == [PHOTO]

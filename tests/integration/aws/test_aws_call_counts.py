@@ -28,10 +28,13 @@ def test_the_use_cases_make_the_calls_the_bench_tables(aws: Aws) -> None:
         # Approving is the conditional status change alone (its failure tells NotFound from Conflict), then
         # the event: no read before it.
         "approve": [("dynamodb", "UpdateItem"), ("dynamodb", "PutItem")],
-        # The sighting is read for its face and photos; the transaction is the whole unit and is not read
-        # back; then the two events and the search for the visitor's other sightings.
+        # The sighting is read for its face and photos; its two photos are kept from the purge (S3 cannot
+        # join the transaction, so before it); the transaction is the whole unit and is not read back; then
+        # the two events and the search for the visitor's other sightings.
         "registration": [
             ("dynamodb", "GetItem"),
+            ("s3", "PutObjectTagging"),
+            ("s3", "PutObjectTagging"),
             ("dynamodb", "TransactWriteItems"),
             ("dynamodb", "PutItem"),
             ("dynamodb", "PutItem"),

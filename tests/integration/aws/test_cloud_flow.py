@@ -25,32 +25,22 @@ from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import MarkedImageCropper, SeenFace, marked_image
 from smartdoor.adapters.memory.stores import MemoryFrames
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.model import BoundingBox, Sighting
 from smartdoor.edges import lambda_door
 from smartdoor.services.context import Door
 from stream_handler import handler as stream_handler
 from stream_handler.records import decode_kinesis_record
+from tests import visitor_flow_steps as steps
 from tests.lambdas.conftest import appsync_event, invoke, with_headers
 from tests.lambdas.stream.conftest import RECORDS_TIME, kinesis_event, record_json
 
 from .conftest import Aws
+from .door_settings import SETTINGS
+from .sent_messages import email_texts, sms_sent
 from .test_appsync_publisher import Peer
 from .test_appsync_publisher import peer as peer
-from .test_message_contracts import parse_raw
 
 pytestmark = pytest.mark.integration
-
-OWNER_EMAIL, MAIL_FROM = "owner@example.com", "door@example.com"
-SECRET = "smartdoor/hmac-key"
-SETTINGS = Settings(
-    owner_email=OWNER_EMAIL,
-    mail_from=MAIL_FROM,
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id=SECRET,
-)
 
 
 @dataclass
@@ -61,15 +51,10 @@ class Cloud:
     peer: Peer
 
     def emails(self) -> list[str]:
-        texts = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[dict[str, Any]]:
-        return list(self.aws.backend("sns").get("SMS", []))
+        return sms_sent(self.aws)
 
     def sightings(self) -> list[Sighting]:
         return list(self.door.sightings.list(None, 100, None).items)
@@ -145,35 +130,21 @@ def test_unknown_face_to_welcome_through_the_lambdas(cloud: Cloud) -> None:
         appsync_event("Mutation.approveVisitor.cognito", sightingId=sighting.id, decision="APPROVE")
     )
     # AppSync applies the selection; the resolver answers the whole object
-    assert {k: approved[k] for k in ("id", "status")} == {"id": sighting.id, "status": "APPROVED"}
+    assert {k: approved[k] for k in ("id", "status")} == steps.approved(sighting.id)
     registered = invoke(
         appsync_event(
-            "Mutation.registerVisitor.cognito",
-            input={"sightingId": sighting.id, "name": "Ada Lovelace", "phoneNumber": "+44 20 7946 0958"},
+            "Mutation.registerVisitor.cognito", input={"sightingId": sighting.id, **steps.REGISTRATION}
         )
     )
-    visitor = registered["visitor"]
-    assert registered["passcodeSent"] is True
-    assert visitor["name"] == "Ada Lovelace"
-    assert visitor["phoneNumber"] == "+442079460958"
-    assert visitor["phoneNumberInternational"] == "+44 20 7946 0958"
-    assert visitor["faceId"] == sighting.face_id
-    assert [p["objectKey"] for p in visitor["photos"]] == [
-        f"sightings/{sighting.id}.jpg",
-        f"sightings/{sighting.id}-face.jpg",
-    ]
+    steps.assert_registered(registered, sighting.id, sighting.face_id)
 
     # THEN the visitor has an SMS in SNS with a passcode that opens the door once
     assert cloud.dispatcher.run_once() == 1
     [sms] = cloud.texts()
-    assert sms["phone_number"] == "+442079460958"
+    assert sms["phone_number"] == steps.SMS_TO
     code = passcode_in(sms["message"])
-    assert validate(code) == {
-        "granted": True,
-        "message": "Welcome, Ada Lovelace!",
-        "visitorName": "Ada Lovelace",
-    }
-    assert validate(code) == {"granted": False, "message": "Permission denied", "visitorName": None}
+    assert validate(code) == steps.WELCOME
+    assert validate(code) == steps.DENIED
 
 
 def test_a_batch_delivered_three_times_makes_one_sighting_and_one_email(cloud: Cloud) -> None:

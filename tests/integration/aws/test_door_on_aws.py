@@ -19,20 +19,22 @@ from typing import TypeVar
 from urllib.parse import unquote
 
 import pytest
+from botocore.stub import Stubber
 
 from smartdoor.adapters.aws.outbox_dispatcher import OutboxDispatcher
+from smartdoor.adapters.aws.photo_tags import REGISTERED, REGISTERED_TAG, UNREGISTERED
 from smartdoor.adapters.aws.rekognition_faces import RekognitionFaceIndex
 from smartdoor.adapters.memory.clock_ids import ManualClock, SequentialIds
 from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
-from smartdoor.domain.errors import Conflict
+from smartdoor.domain.errors import Conflict, StorageUnavailable
 from smartdoor.domain.model import (
     AccessDecision,
     BoundingBox,
     FaceEvent,
     FaceOwner,
+    Photo,
     Sighting,
     SightingStatus,
 )
@@ -44,7 +46,8 @@ from smartdoor.services.decisions import approve_visitor, register_visitor
 from smartdoor.services.sightings import record_face_event
 
 from .conftest import Aws
-from .test_message_contracts import parse_raw
+from .door_settings import SETTINGS
+from .sent_messages import email_texts, sms_texts
 
 pytestmark = pytest.mark.integration
 
@@ -52,16 +55,7 @@ T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BOX = BoundingBox(0.3, 0.2, 0.4, 0.5)
 ADA = (0.30, 0.60)
 STRANGER = (0.70, 0.20)
-OWNER_EMAIL, MAIL_FROM, PHONE = "owner@example.com", "door@example.com", "+12025550100"
-SECRET = "smartdoor/hmac-key"
-SETTINGS = Settings(
-    owner_email=OWNER_EMAIL,
-    mail_from=MAIL_FROM,
-    public_url="https://door.example",
-    photo_bucket="door-photos",
-    rekognition_collection="door-faces",
-    hmac_secret_id=SECRET,
-)
+PHONE = "+12025550100"
 RACERS = 20
 T = TypeVar("T")
 
@@ -82,17 +76,10 @@ class DoorOnAws:
         return FaceEvent("KVS1", self.clock.now(), faces, f"KVS1/frame-{n}"), frame
 
     def emails(self) -> list[str]:
-        """The plain text of every email SES sent, oldest first."""
-        sent = self.aws.backend("ses").get("RawMessage", [])
-        texts = []
-        for message in sent:
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def texts(self) -> list[str]:
-        return [m["message"] for m in self.aws.backend("sns").get("SMS", []) if m["phone_number"] == PHONE]
+        return sms_texts(self.aws, to=PHONE)
 
     def sightings(self) -> list[Sighting]:
         return list(self.door.sightings.list(None, 100, None).items)
@@ -181,6 +168,57 @@ def test_a_forgotten_visitor_s_faces_leave_the_collection_and_the_next_visit_is_
     event, frame = d.event(ADA, 1)
     [again] = record_face_event(d.door, event, frame)
     assert (again.status, again.visitor_id) == (SightingStatus.PENDING, None)
+
+
+def photo_tags(d: DoorOnAws, photo: Photo | None) -> dict[str, str]:
+    assert photo is not None
+    tag_set = d.aws.s3().get_object_tagging(Bucket=photo.bucket, Key=photo.object_key)["TagSet"]
+    return {tag["Key"]: tag["Value"] for tag in tag_set}
+
+
+def test_a_stranger_s_snapshots_are_purgeable_until_registered(on_aws: DoorOnAws) -> None:
+    d = on_aws
+    event, frame = d.event(ADA, 0)
+    [sighting] = record_face_event(d.door, event, frame)
+    for photo in (sighting.photo, sighting.face_photo):
+        assert photo_tags(d, photo) == {REGISTERED_TAG: UNREGISTERED}
+    registration = register_visitor(d.door, Owner(), sighting.id, "Ada", PHONE)
+    assert registration.visitor.photos == (sighting.photo, sighting.face_photo)
+    for photo in registration.visitor.photos:
+        assert photo_tags(d, photo) == {REGISTERED_TAG: REGISTERED}
+
+
+def test_a_tag_change_that_fails_registers_nobody_and_a_retry_keeps_the_photos(on_aws: DoorOnAws) -> None:
+    # GIVEN a stranger's sighting, and S3 refusing the tag change (PutObjectTagging) once
+    d = on_aws
+    event, frame = d.event(ADA, 0)
+    [sighting] = record_face_event(d.door, event, frame)
+    with Stubber(d.aws.s3()) as stub:
+        stub.add_client_error("put_object_tagging", service_error_code="InternalError", http_status_code=500)
+        with pytest.raises(StorageUnavailable):
+            register_visitor(d.door, Owner(), sighting.id, "Ada", PHONE)
+    # THEN no visitor exists whose photo the purge could take: the sighting is still a stranger's to decide
+    stored = d.door.sightings.get(sighting.id)
+    assert stored is not None
+    assert (stored.status, stored.visitor_id) == (SightingStatus.PENDING, None)
+    assert d.door.visitors.get_by_face(sighting.face_id) is None
+    # WHEN the owner tries again, the visitor is registered with both photos kept
+    registration = register_visitor(d.door, Owner(), sighting.id, "Ada", PHONE)
+    for photo in registration.visitor.photos:
+        assert photo_tags(d, photo) == {REGISTERED_TAG: REGISTERED}
+
+
+def test_forgetting_a_visitor_deletes_their_photos_from_the_bucket(on_aws: DoorOnAws) -> None:
+    d = on_aws
+    ada = register_ada(d)
+    d.clock.advance(minutes=11)
+    event, frame = d.event(ADA, 1)
+    [back] = record_face_event(d.door, event, frame)  # a returning visit's snapshots are hers too
+    assert back.visitor_id == ada
+    listed = d.aws.s3().list_objects_v2(Bucket=SETTINGS.photo_bucket)
+    assert len(listed.get("Contents", [])) == 4
+    forget_visitor(d.door, Owner(), ada)
+    assert d.aws.s3().list_objects_v2(Bucket=SETTINGS.photo_bucket).get("KeyCount") == 0
 
 
 def at_once(work: Callable[[int], T], count: int = RACERS) -> list[T | BaseException]:

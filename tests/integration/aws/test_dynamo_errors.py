@@ -5,12 +5,10 @@ The refusals are injected at botocore's before-send hook, so the retry handler a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from smartdoor.adapters.aws.dynamo_claims import DynamoClaims
 from smartdoor.adapters.aws.dynamo_limits import DynamoAttempts, DynamoThrottle
@@ -22,6 +20,7 @@ from smartdoor.domain.lockout import LockoutPolicy
 from smartdoor.ports import Admission, AttemptRule, ThrottleRule
 
 from .conftest import Aws
+from .injected_answers import DYNAMODB_JSON, answer
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,15 +31,6 @@ T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
 DOOR = LockoutPolicy(free_failures=5, base=timedelta(seconds=30))
 API = "com.amazonaws.dynamodb.v20120810#"
-JSON = HTTPHeaders.from_dict({"Content-Type": "application/x-amz-json-1.0"})
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._data
 
 
 def refusing(client: DynamoDBClient, operation: str, error: dict[str, Any]) -> list[str]:
@@ -49,7 +39,7 @@ def refusing(client: DynamoDBClient, operation: str, error: dict[str, Any]) -> l
 
     def refuse(request: Any, **_: Any) -> Any:
         tries.append(request.url)
-        return AWSResponse(request.url, 400, JSON, _Body(json.dumps(error).encode()))
+        return answer(request, 400, DYNAMODB_JSON, json.dumps(error).encode())
 
     client.meta.events.register(f"before-send.dynamodb.{operation}", refuse)
     return tries
@@ -115,7 +105,7 @@ def test_a_try_that_met_another_transaction_is_read_and_decided_again(client: Dy
             "message": "Transaction cancelled",
             "CancellationReasons": [{"Code": "TransactionConflict"}, {"Code": "None"}],
         }
-        return AWSResponse(request.url, 400, JSON, _Body(json.dumps(error).encode()))
+        return answer(request, 400, DYNAMODB_JSON, json.dumps(error).encode())
 
     client.meta.events.register("before-send.dynamodb.TransactWriteItems", conflict_once)
     rules = [AttemptRule("device", DOOR), AttemptRule("address", DOOR)]

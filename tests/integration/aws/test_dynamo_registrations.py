@@ -85,7 +85,7 @@ def test_of_several_refusing_items_the_first_one_s_error_is_raised(
 
 
 def test_a_transaction_that_met_another_is_sent_again() -> None:
-    from smartdoor.adapters.memory.served_rekognition import SESSION
+    from smartdoor.adapters.memory.served_fakes import SESSION
 
     client = SESSION.client("dynamodb", endpoint_url="http://127.0.0.1:9")
     registrations = DynamoRegistrations(client, DynamoOutbox(client, ManualClock(T0), SequentialIds("m")))

@@ -27,7 +27,6 @@ from smartdoor.adapters.memory.offline_aws import stand_up
 from smartdoor.adapters.memory.rekognition import FakeRekognition, SeenFace, marked_image, read_marked_image
 from smartdoor.adapters.memory.served_rekognition import served_by
 from smartdoor.bootstrap import build_aws, build_outbox_dispatcher
-from smartdoor.config import Settings
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.frame_images import MAX_FRAME_BYTES
 from smartdoor.domain.frame_keys import frame_key
@@ -38,19 +37,12 @@ from stream_handler.frames import handler
 from tests.lambdas.frames.conftest import FRAME_TIME, canonical_event, s3_event
 
 from .conftest import Aws
-from .test_message_contracts import parse_raw
+from .door_settings import SETTINGS
+from .sent_messages import email_texts, sms_texts
 
 pytestmark = pytest.mark.integration
 
-BUCKET, COLLECTION, SECRET = "door-photos", "door-faces", "smartdoor/hmac-key"
-SETTINGS = Settings(
-    owner_email="owner@example.com",
-    mail_from="door@example.com",
-    public_url="https://door.example",
-    photo_bucket=BUCKET,
-    rekognition_collection=COLLECTION,
-    hmac_secret_id=SECRET,
-)
+BUCKET, COLLECTION = SETTINGS.photo_bucket, SETTINGS.rekognition_collection
 KEY = "frames/front-door/1764590400000-0123abcd.jpg"  # the canonical event's, taken at FRAME_TIME
 PHONE = "+12025550100"
 LEFT, RIGHT = BoundingBox(0.1, 0.15, 0.3, 0.6), BoundingBox(0.6, 0.15, 0.3, 0.6)
@@ -114,15 +106,10 @@ class FrameCloud:
         return self.calls("DetectFaces"), self.calls("SearchFacesByImage")
 
     def texts(self) -> list[str]:
-        return [m["message"] for m in self.aws.backend("sns").get("SMS", []) if m["phone_number"] == PHONE]
+        return sms_texts(self.aws, to=PHONE)
 
     def emails(self) -> list[str]:
-        texts = []
-        for message in self.aws.backend("ses").get("RawMessage", []):
-            part = parse_raw(message["raw_data"]).get_body(preferencelist=("plain",))
-            assert part is not None
-            texts.append(str(part.get_content()))
-        return texts
+        return email_texts(self.aws)
 
     def sightings(self) -> list[Sighting]:
         return sorted(self.door.sightings.list(None, 100, None).items, key=lambda s: s.status.value)

@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 
 from smartdoor.adapters.aws.errors import client_config
 from smartdoor.adapters.aws.kinesis_video_frames import KinesisVideoFrameSource
-from smartdoor.adapters.memory.served_rekognition import SESSION
+from smartdoor.adapters.memory.served_fakes import SESSION
 from smartdoor.domain.errors import StorageUnavailable
 
 if TYPE_CHECKING:

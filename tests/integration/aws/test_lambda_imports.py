@@ -7,15 +7,13 @@ and every module of the package is checked, so a new one is covered the day it i
 
 from __future__ import annotations
 
-import json
+import os
 import pkgutil
-import subprocess
-import sys
 
 import pytest
 
 import smartdoor.adapters.aws
-from tests.lambda_imports import forbidden_in, loaded_by
+from tests.lambda_imports import forbidden_in, loaded_by, loaded_running
 
 pytestmark = pytest.mark.integration
 
@@ -94,10 +92,30 @@ print(json.dumps(sorted(sys.modules)))
 
 
 def test_building_the_door_on_aws_imports_nothing_a_lambda_must_not_ship() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD], capture_output=True, text=True, timeout=120, check=True
-    )
-    loaded: list[str] = json.loads(done.stdout)
+    loaded = loaded_running(BUILD, timeout=120)
     assert "smartdoor.adapters.aws.dynamo_registrations" in loaded  # it did build the AWS door
     shipped_wrongly = forbidden_in(loaded)
     assert shipped_wrongly == []
+
+
+# The outbox sender's dispatcher, built as its Lambda builds it (no request is made until a message is due).
+BUILD_DISPATCHER = """
+import json, sys
+import stream_handler.outbox
+from smartdoor.edges import lambda_outbox
+
+dispatcher = lambda_outbox.get_dispatcher("req-1")
+assert type(dispatcher).__name__ == "OutboxDispatcher"
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_building_the_outbox_sender_imports_nothing_a_lambda_must_not_ship() -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "SMARTDOOR_MAIL_FROM": "door@example.com",
+        "AWS_DEFAULT_REGION": "us-east-1",  # as Lambda sets it; the clients are built, never called
+    }
+    loaded = loaded_running(BUILD_DISPATCHER, env, timeout=120)
+    assert "smartdoor.adapters.aws.ses_mailer" in loaded  # it did build the dispatcher
+    assert forbidden_in(loaded) == []

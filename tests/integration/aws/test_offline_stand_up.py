@@ -15,7 +15,11 @@ from smartdoor_cdk.offline.intrinsics import Physical, TemplateError
 from smartdoor_cdk.offline.moto_resources import POLICY_WITH_DENY
 from smartdoor_cdk.offline.physical_names import generated_name
 from smartdoor_cdk.offline.stand_up import (
+    NO_ASYNC_INVOKE,
     NOT_EMULATED,
+    PAGES_SERVED_LOCALLY,
+    QUEUE_POLICY,
+    SCHEDULED_OFFLINE,
     SERVED_BY_FAKES,
     SERVED_BY_LOCAL_APPSYNC,
     Skipped,
@@ -78,7 +82,9 @@ def test_a_table_v2_global_table_is_made_with_its_replicas_pitr(aws: Aws) -> Non
     dynamodb = aws.dynamodb()
     described = dynamodb.describe_table(TableName=name)["Table"]
     assert described["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
-    assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == ["unsent"]
+    assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == [
+        i["IndexName"] for i in tables.create_table_input(tables.OUTBOX)["GlobalSecondaryIndexes"]
+    ]
     assert (
         dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["AttributeName"]
         == "expiresAt"
@@ -233,3 +239,51 @@ def test_a_resource_type_with_no_stand_up_is_refused_before_anything_is_made(aws
     template = {"Resources": {"Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {}}}}
     with pytest.raises(TemplateError, match="AWS::StepFunctions::StateMachine"):
         stand_up(template, aws.client)
+
+
+def test_queue_policies_schedules_async_configs_and_layers_are_skipped_with_their_reasons(aws: Aws) -> None:
+    # The stream handler's dead-letter queue has CDK's enforce-SSL policy; scheduled functions have a rule
+    # and an async invoke config; the pages' BucketDeployment brings CDK's AWS CLI layer.
+    template = {
+        "Resources": {
+            "Failures": {"Type": "AWS::SQS::Queue", "Properties": {}},
+            "FailuresPolicy": {
+                "Type": "AWS::SQS::QueuePolicy",
+                "Properties": {
+                    "Queues": [{"Ref": "Failures"}],
+                    "PolicyDocument": {
+                        "Statement": [
+                            {
+                                "Action": "sqs:*",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                "Effect": "Deny",
+                                "Principal": {"AWS": "*"},
+                                "Resource": {"Fn::GetAtt": ["Failures", "Arn"]},
+                            }
+                        ],
+                        "Version": "2012-10-17",
+                    },
+                },
+            },
+            "Every": {
+                "Type": "AWS::Events::Rule",
+                "Properties": {"ScheduleExpression": "rate(1 minute)", "State": "ENABLED"},
+            },
+            "Retries": {
+                "Type": "AWS::Lambda::EventInvokeConfig",
+                "Properties": {"FunctionName": "f", "MaximumRetryAttempts": 2, "Qualifier": "$LATEST"},
+            },
+            "AwsCliLayer": {
+                "Type": "AWS::Lambda::LayerVersion",
+                "Properties": {"Content": {"S3Bucket": "cdk-assets", "S3Key": "layer.zip"}},
+            },
+        }
+    }
+    stood = stand_up(template, aws.client, stack_name=STACK)
+    assert stood.skipped == {
+        "FailuresPolicy": Skipped("AWS::SQS::QueuePolicy", QUEUE_POLICY),
+        "Every": Skipped("AWS::Events::Rule", SCHEDULED_OFFLINE),
+        "Retries": Skipped("AWS::Lambda::EventInvokeConfig", NO_ASYNC_INVOKE),
+        "AwsCliLayer": Skipped("AWS::Lambda::LayerVersion", PAGES_SERVED_LOCALLY),
+    }
+    assert aws.client("sqs").list_queues()["QueueUrls"] == [stood.resources["Failures"].ref]  # Ref: the URL

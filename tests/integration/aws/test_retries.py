@@ -4,11 +4,9 @@ before-send hook, so the retry handler, the error parser and the adapter all run
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from smartdoor.adapters.aws.errors import MAX_ATTEMPTS
 from smartdoor.adapters.aws.sns_sms import SnsSmsSender
@@ -16,6 +14,7 @@ from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import Sms
 
 from .conftest import Aws
+from .injected_answers import XML, answer
 
 pytestmark = pytest.mark.integration
 
@@ -25,24 +24,13 @@ THROTTLED = (
 )
 
 
-XML = HTTPHeaders.from_dict({"Content-Type": "text/xml"})
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._data
-
-
 def test_throttled_sms_is_tried_max_attempts_times_then_storage_unavailable(aws: Aws) -> None:
     client = aws.session.client("sns", endpoint_url=aws.endpoint, config=aws.sns().meta.config)
     tries: list[str] = []
 
     def throttle(request: Any, **_: Any) -> Any:  # an AWSResponse: botocore sends nothing then
         tries.append(request.url)
-        return AWSResponse(request.url, 400, XML, _Body(THROTTLED))
+        return answer(request, 400, XML, THROTTLED)
 
     client.meta.events.register("before-send.sns.Publish", throttle)
 
@@ -60,7 +48,7 @@ def test_a_throttled_try_then_success_sends_once(aws: Aws) -> None:
     def throttle_once(request: Any, **_: Any) -> Any:
         tries.append(request.url)
         if len(tries) == 1:
-            return AWSResponse(request.url, 400, XML, _Body(THROTTLED))
+            return answer(request, 400, XML, THROTTLED)
         return None  # on to the moto server
 
     client.meta.events.register("before-send.sns.Publish", throttle_once)

@@ -10,16 +10,24 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from smartdoor.adapters.aws.errors import client_config
+from smartdoor.adapters.aws.photo_tags import REGISTERED, REGISTERED_TAG, UNREGISTERED
 from smartdoor.adapters.aws.s3_photos import S3PhotoStore
 from smartdoor.domain.errors import StorageUnavailable
 from smartdoor.domain.model import Photo
 
 # The photo contract that the memory and file stores pass, collected here once more against S3.
-from tests.integration.test_store_contracts import Photos, test_photos_round_trip
+from tests.integration.test_store_contracts import (
+    Photos,
+    test_a_kept_photo_stays_readable,
+    test_photos_round_trip,
+)
 
 from .conftest import Aws
 
-__all__ = ["test_photos_round_trip"]  # re-exported on purpose: pytest runs it here with the S3 `photos`
+__all__ = [
+    "test_a_kept_photo_stays_readable",
+    "test_photos_round_trip",
+]  # re-exported on purpose: pytest runs it here with the S3 `photos`
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +122,49 @@ def test_a_missing_bucket_and_no_server_are_storage_unavailable_not_client_error
     offline = aws.session.client("s3", endpoint_url="http://127.0.0.1:9", config=one_try)
     with pytest.raises(StorageUnavailable, match="EndpointConnectionError"):
         S3PhotoStore(offline, "local").put("k.jpg", JPEG, "image/jpeg", T0)
+
+
+def tags(aws: Aws, key: str) -> dict[str, str]:
+    tag_set = aws.s3().get_object_tagging(Bucket="local", Key=key)["TagSet"]
+    return {tag["Key"]: tag["Value"] for tag in tag_set}
+
+
+def test_a_sighting_s_snapshot_is_stored_marked_unregistered(aws: Aws, s3_store: S3PhotoStore) -> None:
+    s3_store.put("sightings/s1.jpg", JPEG, "image/jpeg", T0)
+    s3_store.put("sightings/s1-face.jpg", JPEG, "image/jpeg", T0)
+    assert tags(aws, "sightings/s1.jpg") == {REGISTERED_TAG: UNREGISTERED}
+    assert tags(aws, "sightings/s1-face.jpg") == {"smartdoor:registered": "false"}  # the CDK rule's words
+
+
+def test_a_visitor_s_own_photos_are_outside_the_purge_and_untagged(aws: Aws, s3_store: S3PhotoStore) -> None:
+    s3_store.put("visitors/v1/enrolled-1.jpg", JPEG, "image/jpeg", T0)
+    assert tags(aws, "visitors/v1/enrolled-1.jpg") == {}
+
+
+def test_keeping_a_snapshot_marks_it_registered(aws: Aws, s3_store: S3PhotoStore) -> None:
+    photo = s3_store.put("sightings/s1.jpg", JPEG, "image/jpeg", T0)
+    s3_store.keep(photo)
+    assert tags(aws, "sightings/s1.jpg") == {REGISTERED_TAG: REGISTERED}
+    s3_store.keep(photo)  # again: the same state
+    assert tags(aws, "sightings/s1.jpg") == {REGISTERED_TAG: REGISTERED}
+    assert aws.get(s3_store.url(photo))[:2] == (200, JPEG)
+
+
+def test_keeping_a_photo_outside_the_purge_or_already_gone_asks_nothing(
+    aws: Aws, s3_store: S3PhotoStore
+) -> None:
+    client = aws.s3()
+    with Stubber(client) as stub:  # no response stubbed: any request would fail the test
+        s3_store.keep(Photo("visitors/v1/enrolled-1.jpg", "local", T0))
+        stub.assert_no_pending_responses()
+    s3_store.keep(Photo("sightings/gone.jpg", "local", T0))  # NoSuchKey: nothing left to purge either
+
+
+def test_a_tag_change_that_fails_is_storage_unavailable(aws: Aws, s3_store: S3PhotoStore) -> None:
+    photo = s3_store.put("sightings/s1.jpg", JPEG, "image/jpeg", T0)
+    with Stubber(aws.s3()) as stub:
+        stub.add_client_error("put_object_tagging", service_error_code="SlowDown", http_status_code=503)
+        with pytest.raises(StorageUnavailable, match="throttled"):
+            s3_store.keep(photo)
+        stub.assert_no_pending_responses()
+    assert tags(aws, "sightings/s1.jpg") == {REGISTERED_TAG: UNREGISTERED}

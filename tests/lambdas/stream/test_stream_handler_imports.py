@@ -22,3 +22,10 @@ def test_the_photo_retry_handler_imports_nothing_a_lambda_must_not_ship() -> Non
 
     assert "smartdoor.services.awaited_photos" in loaded
     assert forbidden_in(loaded) == []
+
+
+def test_the_outbox_sender_imports_nothing_a_lambda_must_not_ship() -> None:
+    loaded = loaded_by("stream_handler.outbox")
+
+    assert "smartdoor.edges.lambda_outbox" in loaded
+    assert forbidden_in(loaded) == []
