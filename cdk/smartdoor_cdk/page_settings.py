@@ -43,25 +43,14 @@ def pages_config(
 
 
 def pages_csp(
-    *,
-    graphql_url: str,
-    realtime_url: str,
-    region: str,
-    user_pool_id: str,
-    cognito_override: str | None,
-    photos_override: str | None = None,
+    *, graphql_url: str, realtime_url: str, region: str, user_pool_id: str, cognito_override: str | None
 ) -> str:
     """The CSP CloudFront sends: AppSync's two endpoints, Cognito's only when a user pool is configured,
-    and the presigned S3 links the door's photos come as (from ``photos_override`` instead when an offline
-    S3 serves them)."""
+    and the presigned S3 links the door's photos come as."""
     connect = [graphql_url, realtime_url]
     if user_pool_id:
         connect.append(cognito_endpoint(region, cognito_override))
-    images = (
-        [photos_override]
-        if photos_override
-        else ["https://*.s3.amazonaws.com", f"https://*.s3.{region}.amazonaws.com"]
-    )
+    images = ["https://*.s3.amazonaws.com", f"https://*.s3.{region}.amazonaws.com"]
     return content_security_policy(
         connect=connect, images=images, script_hashes=inline_script_hashes(FRONTEND)
     )

@@ -35,16 +35,15 @@ def _served(relative: str) -> bool:
     return top not in {n.split("/", 1)[0] for n in NOT_DEPLOYED} and relative not in NOT_DEPLOYED
 
 
-def page_server(config: dict[str, Any], photos_override: str | None = None) -> ThreadingHTTPServer:
+def page_server(config: dict[str, Any]) -> ThreadingHTTPServer:
     """frontend/ and config.json on 127.0.0.1, each answer with the headers CloudFront adds (HSTS aside: it
-    means nothing over http); ``photos_override`` is the offline S3 the photos' links point at."""
+    means nothing over http)."""
     csp = pages_csp(
         graphql_url=config["graphqlUrl"],
         realtime_url=config["realtimeUrl"],
         region=config["region"],
         user_pool_id=config["userPoolId"],
         cognito_override=config.get("cognitoEndpoint"),
-        photos_override=photos_override,
     )
     body_of_config = json.dumps(config).encode()
 
