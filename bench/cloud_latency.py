@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/cloud_latency.py [--events 20] [--output bench/results/cloud_latency.json]
 
-On the cloud build on one machine (tests/cloud/cloud_door.py: moto on 127.0.0.1, the local AppSync, the
-Kinesis poller and the stream handler): a face-search record put on the Kinesis stream → the onSighting
-message in chromium, the owner signed in through Cognito. Beside it, the same measure on the local door
+On the cloud build on one machine (smartdoor_cdk.offline.cloud_build, driven as tests/cloud/cloud_door.py
+drives it: the synthesised stack on moto, its Lambdas in workers, the local AppSync, the Kinesis poller): a
+face-search record put on the stream → the onSighting message in chromium, the owner signed in through
+the console's Cognito form. Beside it, the same measure on the local door
 (tests/api/conftest.py's server): a face event POSTed to /face-events → the console's subscription message.
 And the resolvers worker's cost per call: an invocation sent to it bare, and the same query through the
 simulator. Events go one at a time (each waits for its message, at most --event-timeout seconds); the run
@@ -15,15 +16,13 @@ from __future__ import annotations
 
 import argparse
 import copy
+import io
 import json
-import logging
 import math
-import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +33,16 @@ for entry in (ROOT, ROOT / "cdk"):  # runnable from any folder, without installi
         sys.path.insert(0, str(entry))
 
 import httpx  # noqa: E402
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from stream_handler import handler as stream_handler  # noqa: E402
+from smartdoor_cdk.offline.cloud_build import CloudBuild, start_cloud_build  # noqa: E402
 from tests.api.conftest import RunningServer  # noqa: E402
 from tests.api.helpers import event, post_face_event  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM  # noqa: E402
-from tests.cloud.cloud_door import CloudBuild, CloudDoor, cloud_build  # noqa: E402
+from tests.cloud.cloud_door import CloudDoor  # noqa: E402
 from tests.cloud.conftest import jwt  # noqa: E402
 from tests.conftest import TESTDATA  # noqa: E402
-from tests.integration.moto_fixtures import Aws  # noqa: E402
 from tests.scenarios.local_door import open_console  # noqa: E402
-from tests.waiting import wait_until  # noqa: E402
 
 # Each subscription message the page's websockets receive, stamped on arrival with the page's clock
 # (performance.timeOrigin + now(): epoch milliseconds, the clock time.time() reads on this machine).
@@ -102,23 +98,10 @@ def measure(page: Page, send: Callable[[], float], events: int, timeout: float) 
         before = page.evaluate("window.__arrivals.length")
         sent = send()
         arrived = arrival_after(page, before, timeout)
+        print(f"event {n + 1}: {(arrived - sent) * 1000:.0f} ms", file=sys.stderr)
         if n >= WARM_UP:
             latencies.append((arrived - sent) * 1000)
     return latencies
-
-
-@contextmanager
-def moto() -> Iterator[Aws]:
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
-        os.environ.pop(name, None)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        yield Aws(f"http://{host}:{port}")
-    finally:
-        server.stop()
 
 
 def worker_overhead(build: CloudBuild) -> dict[str, Any]:
@@ -161,32 +144,33 @@ def worker_overhead(build: CloudBuild) -> dict[str, Any]:
     }
 
 
+def _saved_at(quality: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(TESTDATA / "faces" / "faces" / "obama" / "fr_obama.jpg").save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
 def run_cloud(page: Page, events: int, timeout: float) -> dict[str, Any]:
-    durations: list[float] = []
-
-    def timed(event: dict[str, Any], context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return stream_handler(event, context)
-        finally:
-            durations.append((time.perf_counter() - started) * 1000)
-
-    face_jpeg = (TESTDATA / "faces" / "faces" / "obama" / "fr_obama.jpg").read_bytes()
-    with moto() as aws, cloud_build(aws, TESTDATA, face_jpeg, handler=timed) as build:
-        CloudDoor(build).open_console(page)
+    record = json.loads((TESTDATA / "rekognition" / "unknown_face.json").read_text())
+    # The build's face index tells faces apart by their pictures' bytes: the test photo saved at another
+    # JPEG quality is another stranger, so each event makes a sighting of its own (and a message).
+    photos = (_saved_at(quality) for quality in range(95, 30, -1))
+    with start_cloud_build() as build:
+        door = CloudDoor(build, record, next(photos))
+        door.open_console(page)
 
         def send() -> float:
-            build.put_face()
-            return build.put_at[-1]
+            door.face_jpeg = next(photos)
+            door.face_arrives()
+            return door.put_at[-1]
 
         latencies = measure(page, send, events, timeout)
-        # The message arrives while the handler is still returning: its last timing comes just after.
-        if not wait_until(lambda: len(durations) >= WARM_UP + events, timeout):
-            raise RuntimeError(f"the stream handler ran {len(durations)} times for {WARM_UP + events} events")
+        [poller] = build.pollers
         return {
             "put_to_message": summary(latencies),
-            "stream_handler_invocation": summary(durations[WARM_UP:]),
-            "poll_interval_s": build.poller.poll_interval,
+            "poll_interval_s": poller.poll_interval,
             "resolvers_worker": worker_overhead(build),
         }
 
@@ -240,7 +224,6 @@ def main(argv: list[str] | None = None) -> int:
     worker = cloud["resolvers_worker"]
     rows = [
         ("cloud: put on Kinesis → console message", cloud["put_to_message"]),
-        ("  of which the stream handler's invocation", cloud["stream_handler_invocation"]),
         ("local: POST /face-events → console message", local["post_to_message"]),
         ("resolvers worker: a query through the simulator", worker["through_simulator"]),
         ("resolvers worker: the bare invocation", worker["bare_invocation"]),

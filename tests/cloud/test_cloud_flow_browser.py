@@ -8,6 +8,7 @@ refusal here shows is the pages' answer to the API's, not AWS's signature checks
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +16,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from smartdoor_cdk.local_appsync import installed
+from smartdoor_cdk.offline.cloud_build import CloudBuild, start_cloud_build
 from tests.browser.conftest import ARGS, CHROMIUM
-from tests.cloud.cloud_door import NEIGHBOUR, NEIGHBOUR_PASSWORD, CloudBuild, CloudDoor, cloud_build, sign_in
-from tests.integration.moto_fixtures import Aws
+from tests.cloud.cloud_door import NEIGHBOUR, NEIGHBOUR_PASSWORD, CloudDoor, add_neighbour, sign_in
 from tests.needs import missing
 from tests.scenarios.door_flow import (
     a_face_arrives_is_registered_and_opens_the_door,
@@ -28,11 +29,19 @@ pytestmark = pytest.mark.cloud
 
 
 @pytest.fixture(scope="module")
-def build(moto_server: Aws, testdata: Path, face_jpeg: bytes) -> Iterator[CloudBuild]:
+def build() -> Iterator[CloudBuild]:
     if not installed():
         missing("the local AppSync is not installed: run scripts/setup dev with npm available")
-    with cloud_build(moto_server, testdata, face_jpeg) as running:
+    with start_cloud_build() as running:
+        add_neighbour(running)
         yield running
+
+
+@pytest.fixture(scope="module")
+def door(build: CloudBuild, testdata: Path, face_jpeg: bytes) -> CloudDoor:
+    """One door for the module: it remembers the password the owner chose at the first sign-in."""
+    record = json.loads((testdata / "rekognition" / "unknown_face.json").read_text())
+    return CloudDoor(build, record, face_jpeg)
 
 
 # Module scope, not the browser tier's package scope: sync Playwright keeps an event loop on the main thread
@@ -59,16 +68,16 @@ def page(browser: Browser) -> Iterator[Page]:
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
-def test_a_face_on_the_stream_is_registered_and_opens_the_door(page: Page, build: CloudBuild) -> None:
-    a_face_arrives_is_registered_and_opens_the_door(page, CloudDoor(build))
+def test_a_face_on_the_stream_is_registered_and_opens_the_door(page: Page, door: CloudDoor) -> None:
+    a_face_arrives_is_registered_and_opens_the_door(page, door)
 
 
-def test_the_console_reconnects_after_the_simulator_restarts(page: Page, build: CloudBuild) -> None:
-    the_console_reconnects_after_the_api_restarts(page, CloudDoor(build))
+def test_the_console_reconnects_after_the_simulator_restarts(page: Page, door: CloudDoor) -> None:
+    the_console_reconnects_after_the_api_restarts(page, door)
 
 
 def test_a_signed_in_user_who_is_not_the_owner_is_told_so(page: Page, build: CloudBuild) -> None:
-    page.goto(f"{build.pages_url}/")
+    page.goto(build.urls.console)
     sign_in(page, NEIGHBOUR, NEIGHBOUR_PASSWORD)
     expect(page.locator("#not-owner")).to_contain_text("This account is not the door's owner")
     expect(page.locator("#sightings")).to_contain_text("Only the door's owner sees this.")
