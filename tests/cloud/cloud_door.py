@@ -6,7 +6,8 @@ as a user reaches them.
   a new one at the first sign-in (as the owner of a new deployment does); later sign-ins use it.
 - A face arrives as the stream processor reports one: the test data's face-search record of a stranger,
   dated now, with a fragment of its own (each face of a fragment is handled once), put on the build's
-  face-record stream; its frame, a face photo of the test data, in the Kinesis Video fake.
+  face-record stream; its frame, a face photo of the test data, in the Kinesis Video fake (saved again at
+  another quality after the first arrival, so each arrival is a stranger of its own).
 - The owner's email and the visitor's SMS are read where SES and SNS keep them on moto, once the build's
   outbox sender (run every few seconds) has sent them.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 import itertools
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +26,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
+from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from smartdoor_cdk.offline.cloud_build import CloudBuild
@@ -33,6 +36,14 @@ CHOSEN_PASSWORD = "Chosen-Passw0rd-of-the-owner!"
 NEIGHBOUR, NEIGHBOUR_PASSWORD = "neighbour@example.com", "Neighbour-Passw0rd!"
 SENT = 60.0  # seconds an email or SMS may take: the outbox sender runs every few seconds
 FIRST_FRAGMENT = 91343852333181432392682062607743920146264271231
+
+
+def resaved(jpeg: bytes, quality: int) -> bytes:
+    """The photo saved again at another JPEG quality: the build's face index tells faces apart by their
+    pictures' bytes, so to it this is another stranger."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(jpeg)).save(out, "JPEG", quality=max(quality, 30))
+    return out.getvalue()
 
 
 def parse_raw(raw: str) -> EmailMessage:
@@ -101,8 +112,9 @@ class CloudDoor:
         record = copy.deepcopy(self.record)
         fragment = str(FIRST_FRAGMENT + next(self.fragments))
         record["InputInformation"]["KinesisVideo"]["FragmentNumber"] = fragment
+        frame = self.face_jpeg if not self.put_at else resaved(self.face_jpeg, 95 - len(self.put_at))
         self.put_at.append(time.time())
-        self.build.put_face_record(record, frame=self.face_jpeg)
+        self.build.put_face_record(record, frame=frame)
 
     def owner_email(self, page: Page) -> Locator:
         raw = self._sent(lambda data: data.get("ses", {}).get("RawMessage", []))[-1]["raw_data"]
