@@ -13,7 +13,7 @@ from smartdoor.config import Settings
 from smartdoor.server.enroll import enroll_from_photos
 from tests.api.conftest import RunningServer
 from tests.api.helpers import outbox
-from tests.browser.test_pages import open_console, post_frame
+from tests.scenarios.local_door import open_console, post_frame
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, post_face_event
-from tests.browser.test_pages import open_console
+from tests.scenarios.local_door import open_console
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, known_face_event, later_frame, post_face_event
-from tests.browser.test_pages import _email_link, open_console, register_in_console
+from tests.browser.test_pages import _email_link, register_in_console
+from tests.scenarios.local_door import open_console
 
 pytestmark = pytest.mark.browser
 

@@ -5,21 +5,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.api.conftest import RunningServer
 from tests.api.helpers import event, outbox, passcode_in, post_face_event
+from tests.scenarios.door_flow import (
+    a_face_arrives_is_registered_and_opens_the_door,
+    the_console_reconnects_after_the_api_restarts,
+    type_code_at_the_door,
+)
+from tests.scenarios.local_door import LocalDoor, open_console, post_frame
 
 pytestmark = pytest.mark.browser
-
-
-def open_console(page: Page, server: RunningServer) -> None:
-    page.goto(f"{server.url}/?token={server.token}")
-    expect(page.locator("#live")).to_have_text("live")
-    # The token left the address bar (history, screenshots, Referer) and stays in this browser.
-    assert "token=" not in page.url
 
 
 def register_in_console(page: Page, name: str, phone: str) -> Locator:
@@ -31,58 +29,10 @@ def register_in_console(page: Page, name: str, phone: str) -> Locator:
     return card
 
 
-def post_frame(server: RunningServer, jpeg: bytes) -> None:
-    headers = {"authorization": f"Bearer {server.token}"}
-    response = httpx.post(
-        f"{server.url}/frames", params={"camera": "porch"}, content=jpeg, headers=headers, timeout=60
-    )
-    assert response.status_code == 200, response.text
-
-
-def type_code_at_the_door(page: Page, server: RunningServer, code: str) -> None:
-    page.goto(f"{server.url}/door")
-    for digit in code:
-        page.get_by_role("button", name=digit, exact=True).click()
-    expect(page.locator("#otp")).to_have_value(code)
-    page.get_by_role("button", name="Open the door").click()
-
-
 def test_a_face_arrives_is_registered_and_opens_the_door(
     page: Page, vision_server: RunningServer, face_jpeg: bytes
 ) -> None:
-    server = vision_server
-    open_console(page, server)
-    # A face arrives at the porch camera: the console shows it without a reload.
-    post_frame(server, face_jpeg)
-    card = page.locator("article.sighting").first
-    expect(card.locator(".badge")).to_have_text("PENDING")
-    expect(card.locator("img.photo")).to_be_visible()
-    # Approve, then register with a name and a number.
-    card.get_by_role("button", name="Approve").click()
-    expect(page.locator("#flash")).to_contain_text("Approved")
-    card = page.locator("article.sighting").first
-    expect(card.locator(".badge")).to_have_text("APPROVED")
-    card.get_by_label("Name").fill("Grace Hopper")
-    card.get_by_label("Mobile number").fill("+1 202 555 0147")
-    card.get_by_role("button", name="Register and send passcode").click()
-    # The owner sees the number as it will be dialled, grouped the way the country writes it.
-    expect(page.locator("#flash")).to_contain_text("Grace Hopper is registered with +1 202-555-0147.")
-    expect(page.locator("#visitors")).to_contain_text("Grace Hopper")
-    expect(page.locator("#visitors .phone")).to_have_text("+1 202-555-0147")
-    expect(page.locator("#timeline")).to_contain_text("Passcode sent to Grace Hopper")
-    # The owner's email shows the photo inline; the SMS is there too.
-    page.goto(f"{server.url}/outbox")
-    mail = page.frame_locator("article[data-kind=email] iframe").first
-    expect(mail.get_by_role("heading", name="Someone is at your door")).to_be_visible()
-    assert mail.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
-    sms = page.locator("article[data-kind=sms]").first
-    expect(sms).to_contain_text("+12025550147")
-    code = passcode_in(sms.locator("pre").inner_text())
-    # The visitor types it at the door (on-screen keypad) and is greeted; the same code again is refused.
-    type_code_at_the_door(page, server, code)
-    expect(page.locator("#result")).to_have_text("Welcome, Grace Hopper!")
-    type_code_at_the_door(page, server, code)
-    expect(page.locator("#result")).to_have_text("Permission denied")
+    a_face_arrives_is_registered_and_opens_the_door(page, LocalDoor(vision_server, face_jpeg))
 
 
 def test_a_name_with_markup_is_shown_as_text(page: Page, server: RunningServer) -> None:
@@ -94,7 +44,7 @@ def test_a_name_with_markup_is_shown_as_text(page: Page, server: RunningServer) 
     assert page.evaluate("window.pwned") is None
     assert page.locator("#visitors img[src=x]").count() == 0
     code = passcode_in(outbox(server.url, server.token, "sms")[0]["text"])
-    type_code_at_the_door(page, server, code)
+    type_code_at_the_door(page, f"{server.url}/door", code)
     expect(page.locator("#result")).to_have_text(f"Welcome, {name}!")
     assert page.evaluate("window.pwned") is None
     # The outbox shows the owner's email in a sandbox; nothing in it ran either.
@@ -159,13 +109,7 @@ def test_expired_and_tampered_links_say_so(page: Page, server: RunningServer) ->
 
 
 def test_the_console_recovers_after_a_server_restart(page: Page, server: RunningServer) -> None:
-    open_console(page, server)
-    server.stop()
-    expect(page.locator("#live")).to_have_text("reconnecting…")
-    server.start()  # same port, same data folder
-    expect(page.locator("#live")).to_have_text("live", timeout=30_000)
-    post_face_event(server.url, server.token, event("unknown_face.json"))
-    expect(page.locator("article.sighting .badge")).to_have_text("PENDING")
+    the_console_reconnects_after_the_api_restarts(page, LocalDoor(server))
 
 
 def test_the_door_page_keyboard_and_denial(page: Page, server: RunningServer) -> None:
