@@ -2,8 +2,8 @@
 
 What CloudFormation cannot express, and the README's deployment guide walks through by hand: leaving the SES
 sandbox (a support request; until then every recipient must be a verified identity), the SNS SMS sandbox
-(verified destination numbers until AWS moves the account out), the SMS spend limit (default USD 1 a month,
-raised by a support request) and the SMS type (Transactional, per message: the sender sets it).
+(verified destination numbers until AWS moves the account out) and raising the account's SMS spend quota (a
+support request). The account's SMS type and spend limit are set at deploy time by sms_settings.py.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
 from smartdoor_cdk.api import Api
+from smartdoor_cdk.sms_settings import SmsSettings
 from smartdoor_cdk.storage import Storage
 
 
@@ -60,6 +61,10 @@ CDK_HANDLERS = (
     " s3:PutBucketNotification and logs:PutRetentionPolicy/DeleteRetentionPolicy, which CDK grants on *;"
     " they run only while CloudFormation deploys."
 )
+SMS_ATTRIBUTES = (
+    "sns:SetSMSAttributes sets the account's SMS settings and has no resource-level permissions: IAM takes"
+    " only * for it. The policy allows that one action, for CDK's deploy-time handler of the SMS settings."
+)
 _MANAGED = "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
 # The ids of CDK's singleton handlers in the stack (fixed by aws-cdk-lib).
 _CDK_HANDLERS = (
@@ -73,6 +78,7 @@ def acknowledge(
     storage: Storage,
     api: Api,
     *,
+    sms_settings: SmsSettings,
     functions: Sequence[lambda_.IFunction],
     dead_letter_queues: Sequence[sqs.IQueue],
 ) -> None:
@@ -86,6 +92,7 @@ def acknowledge(
         for applies_to in ("Resource::*", *(f"Resource::<{bucket}.Arn>/{p}*" for p in prefixes)):
             _ack(function, f"IAM5[{applies_to}]", FUNCTION_WILDCARDS)
     _ack(api.api, f"IAM5[Resource::<{_logical_id(stack, api.resolvers)}.Arn>:*]", INVOKE_VERSIONS)
+    _ack(sms_settings.resource, "IAM5[Resource::*]", SMS_ATTRIBUTES)
     for queue in dead_letter_queues:
         _ack(queue, "SQS3", DEAD_LETTERS)
     for handler_id in _CDK_HANDLERS:

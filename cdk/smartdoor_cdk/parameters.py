@@ -23,6 +23,9 @@ DEFAULTS: dict[str, str] = {
     "purge_days": "30",  # unregistered sightings' snapshots are deleted after this many days
     "frame_purge_days": "1",  # uploaded door frames are only analysed once: kept a day for debugging
     "waf_rate_limit": "500",  # requests per 5 minutes per client address before WAF blocks it
+    # SNS's MonthlySpendLimit for SMS, whole USD: AWS's limit for a new account (a larger value fails the
+    # deploy until a support case raises the account's quota)
+    "sms_spend_limit_usd": "1",
     "owner_group": Settings.owner_group,  # the Cognito group whose members are the owner
     "collection": Settings.rekognition_collection,  # the Rekognition collection's id
 }
@@ -37,6 +40,7 @@ class Parameters:
     purge_days: int
     frame_purge_days: int
     waf_rate_limit: int
+    sms_spend_limit_usd: int
     owner_group: str
     collection: str
 
@@ -62,6 +66,7 @@ class Parameters:
             frame_purge_days=_at_least(1, "frame_purge_days", value("frame_purge_days")),
             # WAF's own bounds for a rate-based rule's limit.
             waf_rate_limit=_at_least(10, "waf_rate_limit", value("waf_rate_limit")),
+            sms_spend_limit_usd=_at_least(1, "sms_spend_limit_usd", value("sms_spend_limit_usd")),
             owner_group=value("owner_group"),
             collection=value("collection"),
         )

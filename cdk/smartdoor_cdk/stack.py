@@ -18,6 +18,7 @@ from smartdoor_cdk.messaging import Messaging
 from smartdoor_cdk.outbox import OutboxSender
 from smartdoor_cdk.pages import Pages
 from smartdoor_cdk.parameters import Parameters
+from smartdoor_cdk.sms_settings import SmsSettings
 from smartdoor_cdk.storage import SIGHTING_PREFIX, VISITOR_PREFIX, Storage
 
 PHOTO_PREFIXES = (SIGHTING_PREFIX, VISITOR_PREFIX)
@@ -30,6 +31,7 @@ class SmartDoorStack(Stack):
         self.parameters = p
         storage = Storage(self, "Storage", purge_days=p.purge_days, frame_purge_days=p.frame_purge_days)
         self.messaging = Messaging(self, "Messaging", sender=p.sender, owner_email=p.owner_email)
+        self.sms_settings = SmsSettings(self, "SmsSettings", spend_limit_usd=p.sms_spend_limit_usd)
         environment = door_environment(
             photo_bucket=storage.bucket.bucket_name,
             rekognition_collection=p.collection,
@@ -103,6 +105,7 @@ class SmartDoorStack(Stack):
             self,
             storage,
             api,
+            sms_settings=self.sms_settings,
             functions=self.functions,
             dead_letter_queues=[*analysis.dead_letter_queues, outbox.dead_letters],
         )

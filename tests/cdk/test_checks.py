@@ -30,7 +30,7 @@ def test_cfn_lint_finds_no_error(either: Synthesised) -> None:
 
 def test_every_acknowledgement_gives_its_reason() -> None:
     reasons = [*nag.BY_STACK.values(), nag.FUNCTION_WILDCARDS, nag.LAMBDA_LOGGING, nag.DEAD_LETTERS]
-    reasons += [nag.INVOKE_VERSIONS, nag.CDK_HANDLERS, nag.APPSYNC_LOGGING]
+    reasons += [nag.INVOKE_VERSIONS, nag.CDK_HANDLERS, nag.APPSYNC_LOGGING, nag.SMS_ATTRIBUTES]
     assert all(len(reason) > 40 for reason in reasons)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from smartdoor.adapters.aws import tables
 from smartdoor.config import Settings
+from smartdoor_cdk.offline.cloud_build import OUR_PACKAGES
 from smartdoor_cdk.offline.intrinsics import Physical, TemplateError
 from smartdoor_cdk.offline.moto_resources import POLICY_WITH_DENY
 from smartdoor_cdk.offline.physical_names import generated_name
@@ -287,3 +288,64 @@ def test_queue_policies_schedules_async_configs_and_layers_are_skipped_with_thei
         "AwsCliLayer": Skipped("AWS::Lambda::LayerVersion", PAGES_SERVED_LOCALLY),
     }
     assert aws.client("sqs").list_queues()["QueueUrls"] == [stood.resources["Failures"].ref]  # Ref: the URL
+
+
+def test_cdks_custom_resource_its_provider_role_and_policy_are_skipped_and_its_node_handler_is_not_run(
+    aws: Aws,
+) -> None:
+    # The SMS settings as the CDK app synthesises them: AwsCustomResource's Custom::AWS resource, its policy,
+    # and the provider SingletonFunction (CDK's prebuilt Node.js handler) with its role.
+    provider = "AWS679f53fac002430cb0da5b7982bd22872D164C4C"
+    role = "AWS679f53fac002430cb0da5b7982bd2287ServiceRoleC1EA0FF2"
+    call = '{"action":"setSMSAttributes","service":"SNS","parameters":{"attributes":{}}}'
+    template = {
+        "Resources": {
+            "SmsSettingsAttributes1": {
+                "Type": "Custom::AWS",
+                "Properties": {
+                    "ServiceToken": {"Fn::GetAtt": [provider, "Arn"]},
+                    "Create": call,
+                    "Update": call,
+                    "InstallLatestAwsSdk": False,
+                },
+                "DependsOn": ["SmsSettingsAttributesCustomResourcePolicy1"],
+            },
+            "SmsSettingsAttributesCustomResourcePolicy1": {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [{"Action": "sns:SetSMSAttributes", "Effect": "Allow", "Resource": "*"}],
+                        "Version": "2012-10-17",
+                    },
+                    "PolicyName": "SmsSettingsAttributesCustomResourcePolicy1",
+                    "Roles": [{"Ref": role}],
+                },
+            },
+            role: {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"AssumeRolePolicyDocument": {"Statement": [], "Version": "2012-10-17"}},
+            },
+            provider: {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Code": {"S3Bucket": "cdk-assets", "S3Key": "provider.zip"},
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": [role, "Arn"]},
+                    "Runtime": "nodejs24.x",
+                    "Timeout": 120,
+                },
+                "DependsOn": [role],
+            },
+        }
+    }
+    stood = stand_up(template, aws.client, stack_name=STACK)
+    assert stood.skipped == {
+        "SmsSettingsAttributes1": Skipped("Custom::AWS", NOT_EMULATED),
+        "SmsSettingsAttributesCustomResourcePolicy1": Skipped("AWS::IAM::Policy", NOT_EMULATED),
+        role: Skipped("AWS::IAM::Role", NOT_EMULATED),
+    }
+    # The provider is recorded as deployed, but the cloud build starts workers for the door's own packages
+    # only: nothing runs the Node.js handler, and nothing calls SNS's SetSMSAttributes offline.
+    [function] = stood.functions.values()
+    assert (function.handler, function.runtime) == ("index.handler", "nodejs24.x")
+    assert not function.handler.startswith(OUR_PACKAGES)
