@@ -8,6 +8,8 @@ not lost), its frame fetched at the event's own time, and then one of:
   photo. A runner that lost its claim meanwhile writes nothing (and takes its indexed face back), so two
   retries never make two photos or two emails: the email keeps its one outbox key;
 - no frame yet (no media, or Kinesis Video throttled): the task is due again after the interval;
+- a frame that is no image (the cropper reads no picture in it, or Rekognition calls it InvalidImageFormat):
+  given up at once, as below, since the same bytes come back on every later fetch;
 - that was the last attempt: the held email is released as it is, saying no photo was captured, and the
   sighting stays photo-less (the console and the approval page show no photo).
 """
