@@ -57,3 +57,8 @@ class BadJson(DomainError):
 class FaceNotIndexed(BadFaceEvent):
     """The face index found no face it could keep where the event said one was (too small, blurred,
     turned away, or no frame to look at): the face is skipped and reported, never retried."""
+
+
+class UnreadableFrame(FaceNotIndexed):
+    """The frame is no image the door can read (bytes that decode as no JPEG, or Rekognition's
+    InvalidImageFormat): the same bytes fail the same way on every try, so nothing waits for them."""

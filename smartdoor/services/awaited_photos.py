@@ -8,6 +8,8 @@ not lost), its frame fetched at the event's own time, and then one of:
   photo. A runner that lost its claim meanwhile writes nothing (and takes its indexed face back), so two
   retries never make two photos or two emails: the email keeps its one outbox key;
 - no frame yet (no media, or Kinesis Video throttled): the task is due again after the interval;
+- a frame that is no image (the cropper reads no picture in it, or Rekognition calls it InvalidImageFormat):
+  given up at once, as below, since the same bytes come back on every later fetch;
 - that was the last attempt: the held email is released as it is, saying no photo was captured, and the
   sighting stays photo-less (the console and the approval page show no photo).
 """
@@ -18,13 +20,13 @@ import enum
 from dataclasses import replace
 
 from smartdoor.domain.awaited_faces import photo_less_camera_key
-from smartdoor.domain.errors import FaceNotIndexed, StorageUnavailable
+from smartdoor.domain.errors import FaceNotIndexed, StorageUnavailable, UnreadableFrame
 from smartdoor.domain.message_keys import sighting_email_key
 from smartdoor.domain.model import DetectedFace, FaceOwner, OwnedFace, Photo
 from smartdoor.ports import AwaitedPhotos, FilledPhoto, PhotoTask
 from smartdoor.services.context import Door, log
 from smartdoor.services.messages import new_visitor_email
-from smartdoor.services.sightings import snapshot
+from smartdoor.services.sightings import readable, snapshot
 
 BATCH = 25
 
@@ -63,6 +65,8 @@ def retry_photo(door: Door, awaited: AwaitedPhotos, sighting_id: str, runner: st
     except StorageUnavailable:
         log.warning("the frame of sighting %s could not be fetched (try %d)", sighting_id, task.attempts)
         frame = None
+    if frame is not None and not readable(door, frame):
+        return _give_up_on(awaited, task, runner, f"the frame is no image ({len(frame)} bytes)")
     if frame is None:
         if task.attempts >= door.policy.photo_attempts:
             if awaited.give_up(sighting_id, runner):
@@ -84,7 +88,10 @@ def _fill(door: Door, awaited: AwaitedPhotos, task: PhotoTask, frame: bytes, run
         # Gone meanwhile (forgotten): nothing to fill; the held email goes as it is, like a give-up.
         awaited.give_up(task.sighting_id, runner)
         return Retry.GAVE_UP
-    face = _indexed(door, task, frame)
+    try:
+        face = _indexed(door, task, frame)
+    except UnreadableFrame as exc:
+        return _give_up_on(awaited, task, runner, str(exc))
     photo, face_photo = snapshot(door, f"sightings/{task.sighting_id}", task.box, frame)
     assert photo is not None  # a frame always makes its photo
     email = new_visitor_email(
@@ -110,6 +117,20 @@ def _fill(door: Door, awaited: AwaitedPhotos, task: PhotoTask, frame: bytes, run
     return Retry.FILLED
 
 
+def _give_up_on(awaited: AwaitedPhotos, task: PhotoTask, runner: str, reason: str) -> Retry:
+    """Bytes that are no image stay so on every later fetch: the held email goes now, without a photo
+    (saying none was captured), rather than after every attempt was spent on the same bytes."""
+    if not awaited.give_up(task.sighting_id, runner):
+        return Retry.BUSY
+    log.warning(
+        "sighting %s: %s, so it gets no photo (try %d): the owner is emailed without one",
+        task.sighting_id,
+        reason,
+        task.attempts,
+    )
+    return Retry.GAVE_UP
+
+
 def _keep_after_a_late_put(door: Door, sighting_id: str, *photos: Photo | None) -> None:
     """This late runner's puts replaced the winner's photos, and on S3 a put tags them unregistered: if the
     visitor was registered meanwhile (their photos kept), the purge would take them. Kept again, always:
@@ -128,6 +149,8 @@ def _indexed(door: Door, task: PhotoTask, frame: bytes) -> OwnedFace | None:
     it; None when the index keeps no face from it (the sighting then stays without one)."""
     try:
         face_id = door.faces.index_face(DetectedFace(task.box, confidence=100.0), frame)
+    except UnreadableFrame:
+        raise  # no face and no photo either: the caller gives up
     except FaceNotIndexed as exc:
         log.warning("sighting %s: %s", task.sighting_id, exc)
         return None

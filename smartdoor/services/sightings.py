@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from smartdoor.domain.awaited_faces import awaiting_face_id, photo_less_camera_key
-from smartdoor.domain.errors import Conflict, StorageUnavailable
+from smartdoor.domain.errors import Conflict, StorageUnavailable, UnreadableFrame
 from smartdoor.domain.links import LinkGrant, sign_link
 from smartdoor.domain.message_keys import sighting_email_key
 from smartdoor.domain.model import (
@@ -27,6 +27,8 @@ from smartdoor.services.context import Door, log
 from smartdoor.services.event_claims import claim_event, settle_event
 from smartdoor.services.messages import new_visitor_email
 from smartdoor.services.passcodes import send_passcode
+
+WHOLE_FRAME = BoundingBox(0.0, 0.0, 1.0, 1.0)
 
 
 def face_event_key(identity: str) -> str:
@@ -69,12 +71,28 @@ def _frame_at(door: Door, event: FaceEvent) -> bytes | None:
     if door.awaited_photos is None:
         return door.frames.frame_at(event.camera_id, event.frame_time)
     try:
-        return door.frames.frame_at(event.camera_id, event.frame_time)
+        frame = door.frames.frame_at(event.camera_id, event.frame_time)
     except StorageUnavailable:
         log.warning(
             "the frame of %s at %s could not be fetched now: to retry", event.camera_id, event.frame_time
         )
         return None
+    if frame is not None and not readable(door, frame):
+        # Indexing would fail on it every time the record came back, holding the shard: the sighting is
+        # made without it, and its retry gives up at once if the bytes are still no image.
+        log.warning(
+            "the frame of %s at %s is no image (%d bytes): the sighting is made without it",
+            event.camera_id,
+            event.frame_time,
+            len(frame),
+        )
+        return None
+    return frame
+
+
+def readable(door: Door, frame: bytes) -> bool:
+    """Whether the frame is a picture at all: the cropper cuts the whole of it, or reads nothing there."""
+    return door.cropper.crop(frame, WHOLE_FRAME) is not None
 
 
 def _handle_face(door: Door, event: FaceEvent, face: DetectedFace, frame: bytes | None) -> Sighting | None:
@@ -119,7 +137,14 @@ def _new_face(
         return _photo_less_face(door, event, face, door.awaited_photos)
     else:
         # Indexed as pending so the next frames of this visit match it and stay quiet.
-        face_id = door.faces.index_face(face, frame)
+        try:
+            face_id = door.faces.index_face(face, frame)
+        except UnreadableFrame:
+            if door.awaited_photos is None:
+                raise
+            # Failing the event would fail every re-delivery of it alike: photo-less, as if not fetched.
+            log.warning("the frame of %s is no image the face index reads: without it", event.camera_id)
+            return _photo_less_face(door, event, face, door.awaited_photos)
         door.owners.add(OwnedFace(face_id, owner, now, settled=False))
         if not _first_of_visit(door, face_id, now):
             door.faces.delete([face_id])

@@ -12,6 +12,7 @@ import base64
 import binascii
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -73,13 +74,21 @@ class KinesisVideoFrameSource:
                 MaxResults=self._max_images,
             )
         # Images come in time order; an entry without content carries its Error (NO_MEDIA, MEDIA_ERROR).
+        faults: Counter[str] = Counter()
         for image in response.get("Images", []):
             content = image.get("ImageContent")
             if content:
                 try:
                     return base64.b64decode(content, validate=True)
                 except (binascii.Error, ValueError):
-                    log.warning("stream %s sent an image that is not base64: skipped", stream)
+                    faults["not base64"] += 1
+            elif image.get("Error", "NO_MEDIA") != "NO_MEDIA":
+                faults[str(image.get("Error"))] += 1
+        if faults:
+            # NO_MEDIA is "not yet" and says nothing; a frame Kinesis Video could not extract is worth one
+            # line per fetch, with its reasons, not one per image of the window.
+            reasons = ", ".join(f"{count} {reason}" for reason, count in faults.items())
+            log.warning("stream %s had no usable image at %s (%s)", stream, at.isoformat(), reasons)
         return None
 
     def _media_client(self, stream: str) -> KinesisVideoArchivedMediaClient:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from botocore.exceptions import ClientError
 
 from smartdoor.adapters.aws.errors import aws_errors, error_code
-from smartdoor.domain.errors import BadFaceEvent, Conflict, FaceNotIndexed
+from smartdoor.domain.errors import BadFaceEvent, Conflict, FaceNotIndexed, UnreadableFrame
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceMatch
 from smartdoor.ports import FaceCropper
 
@@ -57,6 +57,17 @@ def _no_face_is(error: type[Exception], message: str) -> Iterator[None]:
     except ClientError as exc:
         if error_code(exc) in NO_FACE:
             raise error(message) from exc
+        raise
+
+
+@contextmanager
+def _unreadable_image() -> Iterator[None]:
+    """InvalidImageFormat: these bytes are no image Rekognition reads, on this try and every later one."""
+    try:
+        yield
+    except ClientError as exc:
+        if error_code(exc) == "InvalidImageFormatException":
+            raise UnreadableFrame("Rekognition reads no image in the face's crop") from exc
         raise
 
 
@@ -95,7 +106,11 @@ class RekognitionFaceIndex:
 
     def index_face(self, face: DetectedFace, frame: bytes | None) -> str:
         crop = self._crop(face, frame)
-        with aws_errors("index a face"), _no_face_is(FaceNotIndexed, "Rekognition found no face in the crop"):
+        with (
+            aws_errors("index a face"),
+            _no_face_is(FaceNotIndexed, "Rekognition found no face in the crop"),
+            _unreadable_image(),
+        ):
             response = self._client.index_faces(
                 CollectionId=self.collection_id,
                 Image={"Bytes": crop},

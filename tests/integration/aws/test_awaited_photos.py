@@ -304,3 +304,75 @@ def test_the_outbox_lambda_sends_a_held_email_only_once_it_is_released(cloud: Cl
         set_dispatcher(None)
     [(_text, parts)] = c.emails()
     assert parts == [PHOTO]
+
+
+NOT_AN_IMAGE = b"<html>503 Service Unavailable</html>"  # bytes that no decoder reads as a picture
+
+
+def test_a_frame_that_is_no_image_fails_no_record_and_its_retry_gives_up_at_once(
+    cloud: Cloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    c = cloud
+    c.kvs.add_frame(STREAM, FRAME_AT, NOT_AN_IMAGE)
+    kinesis_event = json.loads((RECORD.parent / "kinesis_event_faces.json").read_text())
+    record = kinesis_event["Records"][0]
+    record["kinesis"]["data"] = base64.b64encode(RECORD.read_bytes()).decode()
+    set_door(c.door)
+    try:
+        with caplog.at_level(logging.WARNING, logger="smartdoor"):
+            answer = stream_handler.handler({"Records": [record]}, None)
+    finally:
+        set_door(None)
+    assert answer == {"batchItemFailures": []}  # the same bytes would fail every re-delivery
+    [sighting] = c.sightings()
+    assert (sighting.photo, sighting.face_photo) == (None, None)
+    [first] = [r.getMessage() for r in caplog.records if "no image" in r.getMessage()]
+    assert STREAM in first
+    caplog.clear()
+    c.clock.advance(seconds=POLICY.photo_retry_interval.total_seconds())
+    with caplog.at_level(logging.WARNING, logger="smartdoor"):
+        assert c.retry() == [Retry.GAVE_UP]  # not retried until the attempts run out: it will not improve
+    [gave_up] = [r.getMessage() for r in caplog.records if sighting.id in r.getMessage()]
+    assert "no image" in gave_up
+    assert len(c.kvs.requests) == 2
+    assert c.dispatcher.run_once() == 1
+    [(_text, parts)] = c.emails()
+    assert parts == []  # the bytes are not attached as if they were the photo
+    assert "No photo was captured." in c.html()[0]
+    stored = c.door.sightings.get(sighting.id)
+    assert stored is not None
+    assert (stored.photo, stored.face_photo) == (None, None)
+    c.clock.advance(minutes=10)
+    assert (c.retry(), len(c.kvs.requests), c.dispatcher.run_once()) == ([], 2, 0)
+
+
+def test_a_frame_rekognition_calls_no_image_gives_up_at_once_without_a_photo(cloud: Cloud) -> None:
+    c = cloud
+    [sighting] = record_streamed_face_event(c.door, c.event)  # no media yet
+    c.kvs.add_frame(STREAM, FRAME_AT, c.frame())
+    c.rekognition.fail_next("IndexFaces", "InvalidImageFormatException")
+    c.clock.advance(seconds=POLICY.photo_retry_interval.total_seconds())
+    assert c.retry() == [Retry.GAVE_UP]
+    assert c.rekognition.face_ids(SETTINGS.rekognition_collection) == set()
+    stored = c.door.sightings.get(sighting.id)
+    assert stored is not None
+    assert (stored.photo, stored.face_photo) == (None, None)
+    assert c.dispatcher.run_once() == 1
+    [(_text, parts)] = c.emails()
+    assert parts == []
+    assert "No photo was captured." in c.html()[0]
+
+
+def test_a_first_frame_rekognition_calls_no_image_makes_the_sighting_without_it(cloud: Cloud) -> None:
+    c = cloud
+    c.kvs.add_frame(STREAM, FRAME_AT, c.frame())
+    c.rekognition.fail_next("IndexFaces", "InvalidImageFormatException")
+    [sighting] = record_streamed_face_event(c.door, c.event)  # no exception: the record is not failed
+    assert (sighting.photo, sighting.face_photo) == (None, None)
+    assert c.dispatcher.run_once() == 0  # held for the retry
+    c.rekognition.fail_next("IndexFaces", "InvalidImageFormatException")
+    c.clock.advance(seconds=POLICY.photo_retry_interval.total_seconds())
+    assert c.retry() == [Retry.GAVE_UP]
+    assert c.dispatcher.run_once() == 1
+    [(_text, parts)] = c.emails()
+    assert parts == []

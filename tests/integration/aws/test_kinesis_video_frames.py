@@ -4,6 +4,7 @@ stream, then GetImages at the record's own time, the image's base64 decoded, no 
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -104,6 +105,24 @@ def test_no_media_at_that_time_is_no_frame(clients: Clients) -> None:
     with clients.kvs_stub, clients.media_stub:
         assert source.frame_at("front", AT) is None
         assert source.frame_at("front", AT) is None
+
+
+def test_images_kinesis_video_could_not_give_are_no_frame_logged_once_with_their_reasons(
+    clients: Clients, caplog: pytest.LogCaptureFixture
+) -> None:
+    clients.expect_endpoint()
+    bad = {"TimeStamp": AT, "ImageContent": "not base64!"}
+    clients.expect_images([image(None, error="MEDIA_ERROR"), bad, image(None, error="MEDIA_ERROR")])
+    clients.expect_images([image(None, error="NO_MEDIA")])
+    source = clients.source()
+    with clients.kvs_stub, clients.media_stub, caplog.at_level(logging.INFO, logger="smartdoor"):
+        assert source.frame_at("front", AT) is None
+        [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert "door-cam-1" in warning.getMessage()
+        assert "2 MEDIA_ERROR, 1 not base64" in warning.getMessage()
+        caplog.clear()
+        assert source.frame_at("front", AT) is None  # no media yet is no fault: nothing to warn about
+        assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def test_a_camera_without_a_stream_has_no_frame_and_costs_no_call(clients: Clients) -> None:

@@ -13,7 +13,13 @@ from smartdoor.adapters.aws.face_crop import PillowFaceCropper
 from smartdoor.adapters.aws.rekognition_faces import DELETE_BATCH, RekognitionFaceIndex
 from smartdoor.adapters.memory.rekognition import FakeRekognition, MarkedImageCropper, SeenFace, marked_image
 from smartdoor.adapters.memory.served_rekognition import rekognition_client, served_by
-from smartdoor.domain.errors import BadFaceEvent, Conflict, FaceNotIndexed, StorageUnavailable
+from smartdoor.domain.errors import (
+    BadFaceEvent,
+    Conflict,
+    FaceNotIndexed,
+    StorageUnavailable,
+    UnreadableFrame,
+)
 from smartdoor.domain.model import BoundingBox, DetectedFace, FaceMatch
 
 pytestmark = pytest.mark.integration
@@ -85,6 +91,24 @@ def test_no_face_indexed_is_a_clear_domain_error(stubbed: tuple[RekognitionFaceI
         ):  # what Rekognition answers for an image with none
             index.index_face(DetectedFace(RIGHT, 99.0), frame())
     assert issubclass(FaceNotIndexed, BadFaceEvent)  # the sighting flow skips and reports it, never retries
+
+
+def test_an_image_rekognition_cannot_read_is_an_unreadable_frame_not_a_missing_face(
+    stubbed: tuple[RekognitionFaceIndex, Stubber],
+) -> None:
+    # The photo retry gives up at once on one (the same bytes fail alike), and retries past no face.
+    index, stub = stubbed
+    stub.add_client_error(
+        "index_faces", service_error_code="InvalidImageFormatException", http_status_code=400
+    )
+    stub.add_client_error("index_faces", service_error_code="InvalidParameterException", http_status_code=400)
+    with stub:
+        with pytest.raises(UnreadableFrame, match="no image"):
+            index.index_face(DetectedFace(RIGHT, 99.0), frame())
+        with pytest.raises(FaceNotIndexed) as no_face:
+            index.index_face(DetectedFace(RIGHT, 99.0), frame())
+    assert not isinstance(no_face.value, UnreadableFrame)
+    assert issubclass(UnreadableFrame, FaceNotIndexed)  # every caller of index_face still skips it
 
 
 @pytest.mark.parametrize("frame_bytes", [None, b"not a jpeg"])
