@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from smartdoor_cdk.child_processes import die_with_parent
+from smartdoor_cdk.child_processes import die_with_parent, stop_child
 
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATOR_DIR = ROOT / "cdk" / "local-appsync"
@@ -199,20 +199,6 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
 
 
-def _stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None:
-        return
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_SECONDS)
-    if process.stdout is not None:
-        process.stdout.close()
-
-
 @dataclass
 class LocalAppSync:
     """The simulator and the resolvers worker, started together and stopped together (also on errors).
@@ -262,8 +248,8 @@ class LocalAppSync:
             raise
 
     def stop(self) -> None:
-        _stop(self._simulator)
-        _stop(self._worker)
+        stop_child(self._simulator, STOP_SECONDS)
+        stop_child(self._worker, STOP_SECONDS)
         self._simulator = self._worker = None
         if self._folder is not None:
             self._folder.cleanup()
@@ -272,7 +258,7 @@ class LocalAppSync:
     def restart_simulator(self) -> None:
         """Stop the simulator and start it again on the same port (its subscriptions are gone; the worker
         stays, as Lambda containers outlive an AppSync connection)."""
-        _stop(self._simulator)
+        stop_child(self._simulator, STOP_SECONDS)
         self._simulator = None
         try:
             self._start_simulator()

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.api.conftest import server, vision_server  # noqa: F401 - the api tier's real-server fixtures
+from tests.browser.checked_page import checked_page
 from tests.needs import missing
 
 # SMARTDOOR_CHROMIUM names another browser binary (a test of what happens without one uses it too).
@@ -47,11 +48,5 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    with checked_page(browser) as page:
+        yield page

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from smartdoor_cdk.local_appsync import installed
 from smartdoor_cdk.offline.cloud_build import CloudBuild, start_cloud_build
+from tests.browser.checked_page import checked_page
 from tests.browser.conftest import ARGS, CHROMIUM
 from tests.cloud.cloud_door import NEIGHBOUR, NEIGHBOUR_PASSWORD, CloudDoor, add_neighbour, sign_in
 from tests.needs import missing
@@ -58,14 +59,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    with checked_page(browser) as page:
+        yield page
 
 
 def test_a_face_on_the_stream_is_registered_and_opens_the_door(page: Page, door: CloudDoor) -> None:

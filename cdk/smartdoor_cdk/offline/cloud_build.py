@@ -60,7 +60,7 @@ import httpx
 from botocore.config import Config
 
 from smartdoor.edges.page_paths import content_security_policy, inline_script_hashes, page_file
-from smartdoor_cdk.child_processes import die_with_parent
+from smartdoor_cdk.child_processes import die_with_parent, stop_child
 from smartdoor_cdk.local_appsync import LocalAppSync, ProcessFailed, wiring_from_template
 from smartdoor_cdk.offline.function_worker import TIMEOUT_MS
 from smartdoor_cdk.offline.intrinsics import Physical
@@ -173,7 +173,7 @@ class Worker:
         return answer["result"]
 
     def stop(self) -> None:
-        _end(self.process)
+        stop_child(self.process, STOP_SECONDS)
 
     @property
     def pid(self) -> int | None:
@@ -206,20 +206,6 @@ def _read_line(process: subprocess.Popen[bytes], timeout: float) -> bytes | None
                 return None
             buffered += chunk
     return buffered.split(b"\n", 1)[0]
-
-
-def _end(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None:
-        return
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_SECONDS)
-    if process.stdout is not None:
-        process.stdout.close()
 
 
 class _Schedule:
@@ -565,7 +551,7 @@ def start_cloud_build(
                 cwd=ROOT,
                 preexec_fn=die_with_parent,
             )
-        stoppers.append(lambda: _end(moto))
+        stoppers.append(lambda: stop_child(moto, STOP_SECONDS))
         moto_endpoint = str(_ready(moto, "the moto server", logs / "moto.log")["url"])
         session = boto3.session.Session(
             aws_access_key_id="testing",
