@@ -106,7 +106,14 @@ function renderSightings() {
   const existing = new Map([...root.querySelectorAll("article.sighting")].map((n) => [n.dataset.id, n]));
   const cards = list.map((s) => {
     const node = existing.get(s.id);
-    return node && node.dataset.status === s.status && node.dataset.who === whoItWas(s) ? node : sightingCard(s);
+    if (node && node.dataset.status === s.status && node.dataset.who === whoItWas(s)) return node;
+    const card = sightingCard(s);
+    // A card rebuilt while the owner was typing in it keeps what was typed (its fields have the same ids).
+    for (const input of node ? node.querySelectorAll("form.register input") : []) {
+      const twin = card.querySelector(`#${CSS.escape(input.id)}`);
+      if (twin && input.value) twin.value = input.value;
+    }
+    return card;
   });
   if (cards.length) root.replaceChildren(...cards);
 }

@@ -200,3 +200,16 @@ def test_two_browsers_at_one_address_keep_their_own_lockout(
         expect(second.locator("#result")).to_have_text("Permission denied")
     finally:
         other.close()
+
+
+def test_what_the_owner_typed_survives_the_card_being_rebuilt(page: Page, server: RunningServer) -> None:
+    post_face_event(server.url, server.token, event("unknown_face.json"))
+    open_console(page, server)
+    card = page.locator("article.sighting").first
+    card.get_by_label("Name").fill("Ada")
+    card.get_by_label("Mobile number").fill("+1 206 555 0100")
+    # Then Approve: the card is rebuilt with its new status, the form still on it.
+    card.get_by_role("button", name="Approve").click()
+    expect(card.locator(".badge")).to_have_text("APPROVED")
+    expect(card.get_by_label("Name")).to_have_value("Ada")
+    expect(card.get_by_label("Mobile number")).to_have_value("+1 206 555 0100")
