@@ -17,24 +17,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from smartdoor.edges.page_paths import page_file
-from smartdoor_cdk.page_settings import FRONTEND, NOT_DEPLOYED, pages_csp
+from smartdoor_cdk.offline.pages_server import pages_server
+from smartdoor_cdk.page_settings import pages_csp
 
-TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript",
-    ".css": "text/css",
-    ".json": "application/json",
-}
 # What the console reads first: each root field answered empty, as a new door's would be.
 EMPTY: dict[str, Any] = {"sightings": {"items": []}, "visitors": {"items": []}, "doorEvents": {"items": []}}
 # What the stand-in answers the owner's issueDeviceToken (the real token's form: payload.signature).
 DEVICE_TOKEN = "eyJjIjoicG9yY2giLCJ0IjoiMSJ9.c2lnbmF0dXJl"
-
-
-def _served(relative: str) -> bool:
-    top = relative.split("/", 1)[0]
-    return top not in {n.split("/", 1)[0] for n in NOT_DEPLOYED} and relative not in NOT_DEPLOYED
 
 
 def page_server(config: dict[str, Any]) -> ThreadingHTTPServer:
@@ -47,34 +36,7 @@ def page_server(config: dict[str, Any]) -> ThreadingHTTPServer:
         user_pool_id=config["userPoolId"],
         cognito_override=config.get("cognitoEndpoint"),
     )
-    body_of_config = json.dumps(config).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            relative = page_file(self.path.split("?", 1)[0])
-            target = (FRONTEND / relative).resolve()
-            if relative == "config.json":
-                self._send(200, body_of_config, TYPES[".json"])
-            elif target.is_relative_to(FRONTEND) and target.is_file() and _served(relative):
-                self._send(200, target.read_bytes(), TYPES.get(target.suffix, "application/octet-stream"))
-            else:
-                self._send(403, b"AccessDenied", "text/plain")  # S3 behind OAC: no listing, so 403
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(body)))
-            self.send_header("content-security-policy", csp)
-            self.send_header("x-frame-options", "DENY")
-            self.send_header("x-content-type-options", "nosniff")
-            self.send_header("referrer-policy", "no-referrer")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    return pages_server(config, csp)
 
 
 def claims(jwt: str) -> dict[str, Any]:

@@ -50,7 +50,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -59,12 +58,13 @@ import boto3
 import httpx
 from botocore.config import Config
 
-from smartdoor.edges.page_paths import content_security_policy, inline_script_hashes, page_file
+from smartdoor.edges.page_paths import content_security_policy, inline_script_hashes
 from smartdoor_cdk.child_processes import die_with_parent, stop_child
 from smartdoor_cdk.local_appsync import LocalAppSync, ProcessFailed, wiring_from_template
 from smartdoor_cdk.offline.function_worker import TIMEOUT_MS
 from smartdoor_cdk.offline.intrinsics import Physical
 from smartdoor_cdk.offline.kinesis_poller import KinesisPoller
+from smartdoor_cdk.offline.pages_server import pages_server
 from smartdoor_cdk.offline.served_fakes import ServedFakes
 from smartdoor_cdk.offline.stand_up import Function, StoodUp, stand_up
 from smartdoor_cdk.offline.synth import ROOT, synthesised
@@ -88,16 +88,6 @@ OUTBOX = "stream_handler.outbox.handler"
 OUTBOX_STAND_IN = "smartdoor_cdk.offline.outbox_stand_in.handler"
 # The door's own code; anything else in the template (CDK's log-retention handler) is CDK's and not run.
 OUR_PACKAGES = ("resolvers.", "stream_handler.")
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-    ".webmanifest": "application/manifest+json",
-}
 
 
 class CloudBuildFailed(RuntimeError):
@@ -252,39 +242,6 @@ def _free_port() -> int:
 def _temporary_password() -> str:
     # The user pool's policy: 14 or more, with lower and upper case, a digit and a symbol.
     return secrets.token_urlsafe(15) + "aA1!"
-
-
-def _pages_server(config: Mapping[str, str], csp: str) -> ThreadingHTTPServer:
-    body_of_config = json.dumps(config).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            relative = page_file(self.path.split("?", 1)[0].rstrip("/") or "/")
-            target = (FRONTEND / relative).resolve()
-            if relative == "config.json":
-                self._send(200, body_of_config, _TYPES[".json"])
-            elif target.is_relative_to(FRONTEND) and target.is_file() and "tests" not in target.parts:
-                self._send(200, target.read_bytes(), _TYPES.get(target.suffix, "application/octet-stream"))
-            else:
-                self._send(403, b"AccessDenied", "text/plain")  # S3 behind OAC lists nothing: 403
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(body)))
-            self.send_header("content-security-policy", csp)
-            self.send_header("x-frame-options", "DENY")
-            self.send_header("x-content-type-options", "nosniff")
-            self.send_header("referrer-policy", "no-referrer")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    return server
 
 
 def _unknown_face_record() -> dict[str, Any]:
@@ -682,7 +639,7 @@ def start_cloud_build(
             images=["https://*.s3.amazonaws.com", f"https://*.s3.{REGION}.amazonaws.com", moto_endpoint],
             script_hashes=inline_script_hashes(FRONTEND),
         )
-        pages = _pages_server(config, csp)
+        pages = pages_server(config, csp)
         threading.Thread(target=pages.serve_forever, name="pages", daemon=True).start()
 
         def stop_pages() -> None:
